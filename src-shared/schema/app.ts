@@ -1,0 +1,54 @@
+/**
+ * Schema version 2: what the desktop app adds to the service's tables. Each extension is data used twice: to
+ * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
+ */
+import { extendTable, index, type InsertOf, type RowOf } from './define';
+import { apiKeys, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
+
+export const MEMO_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
+
+export const memoExtension = {
+  columns: {
+    // The text the memo speaks (the service's earlier SQLite schema kept it too).
+    text: { type: 'text', notNull: true, default: '' },
+    // The key the memo was billed to.
+    api_key_id: { type: 'text' },
+    // The generation lifecycle of a memo made by the job queue; memos from before it are complete.
+    status: { type: 'text', notNull: true, default: 'completed', oneOf: MEMO_STATUSES },
+    error: { type: 'text' },
+    updated_at: updatedAt,
+  },
+  foreignKeys: [{ column: 'api_key_id', references: 'api_keys', onDelete: 'set null' }],
+  indexes: [
+    // A user's library, newest first; and the set-null path when a key is deleted.
+    index('idx_memos_user_created', 'user_id', 'created_at desc'),
+    index('idx_memos_api_key_id', 'api_key_id'),
+  ],
+} as const;
+
+export const usageLogExtension = {
+  indexes: [
+    // A user's log by time range (the usage screen); and the set-null path when a key is deleted.
+    index('idx_usage_logs_user_created', 'user_id', 'created_at desc'),
+    index('idx_usage_logs_api_key_id', 'api_key_id'),
+  ],
+} as const;
+
+export const memos = extendTable(seedMemos, memoExtension);
+export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
+
+/** Every agent-talk table at the latest schema version, parents before children. */
+export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions] as const;
+
+export type User = RowOf<typeof users>;
+export type ApiKey = RowOf<typeof apiKeys>;
+export type Memo = RowOf<typeof memos>;
+export type UsageLog = RowOf<typeof usageLogs>;
+export type RateLimit = RowOf<typeof rateLimits>;
+export type Subscription = RowOf<typeof subscriptions>;
+export type NewUser = InsertOf<typeof users>;
+export type NewApiKey = InsertOf<typeof apiKeys>;
+export type NewMemo = InsertOf<typeof memos>;
+export type NewUsageLog = InsertOf<typeof usageLogs>;
+export type NewRateLimit = InsertOf<typeof rateLimits>;
+export type NewSubscription = InsertOf<typeof subscriptions>;

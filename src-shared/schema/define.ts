@@ -1,0 +1,115 @@
+/**
+ * Table definitions as data. The store engine (src-main/db) is given these and knows no table by name;
+ * the row types below are derived from the same definitions so code and schema cannot drift apart.
+ */
+
+export type ColumnType = 'text' | 'integer' | 'real' | 'boolean' | 'timestamp' | 'json';
+
+/** A column's default: a literal value, or `'now'` on a timestamp column for the time of the write. */
+export type ColumnDefault = string | number | boolean | null;
+
+export interface ColumnDef {
+  readonly type: ColumnType;
+  readonly notNull?: boolean;
+  readonly default?: ColumnDefault;
+  /** CHECK (column IN (...)): the only values allowed (null still passes unless notNull). */
+  readonly oneOf?: readonly (string | number)[];
+  /** Set to the time of the write on every update (the `updated_at` convention). */
+  readonly touchOnUpdate?: boolean;
+  /** Filled with a new UUID v4 when an insert leaves it out (primary keys). */
+  readonly generate?: 'uuid';
+}
+
+export type OnDelete = 'cascade' | 'set null' | 'restrict';
+
+export interface ForeignKeyDef {
+  readonly column: string;
+  readonly references: string;
+  readonly onDelete: OnDelete;
+}
+
+export interface IndexColumn {
+  readonly column: string;
+  readonly order: 'asc' | 'desc';
+}
+
+export interface IndexDef {
+  readonly name: string;
+  readonly columns: readonly IndexColumn[];
+}
+
+export interface UniqueDef {
+  readonly name: string;
+  readonly columns: readonly string[];
+}
+
+export interface TableDef {
+  readonly name: string;
+  /** Single-column primary key; it is always `id` holding a UUID in agent-talk but the engine takes any. */
+  readonly primaryKey: string;
+  readonly columns: Readonly<Record<string, ColumnDef>>;
+  readonly unique?: readonly UniqueDef[];
+  readonly foreignKeys?: readonly ForeignKeyDef[];
+  readonly indexes?: readonly IndexDef[];
+}
+
+/** What a later schema version adds to a table: the unit of an additive migration. */
+export interface TableExtension {
+  readonly columns?: Readonly<Record<string, ColumnDef>>;
+  readonly unique?: readonly UniqueDef[];
+  readonly foreignKeys?: readonly ForeignKeyDef[];
+  readonly indexes?: readonly IndexDef[];
+}
+
+type Extended<T extends TableDef, E extends TableExtension> = Omit<T, 'columns'> & {
+  readonly columns: T['columns'] & (E['columns'] extends object ? E['columns'] : unknown);
+};
+
+/** The table with the extension's columns, constraints and indexes added (the migration applies the same). */
+export function extendTable<T extends TableDef, E extends TableExtension>(table: T, extension: E): Extended<T, E> {
+  return {
+    ...table,
+    columns: { ...table.columns, ...extension.columns },
+    unique: [...(table.unique ?? []), ...(extension.unique ?? [])],
+    foreignKeys: [...(table.foreignKeys ?? []), ...(extension.foreignKeys ?? [])],
+    indexes: [...(table.indexes ?? []), ...(extension.indexes ?? [])],
+  } as Extended<T, E>;
+}
+
+/** Shorthand for index columns: `'created_at desc'` or `'user_id'`. */
+export function index(name: string, ...columns: string[]): IndexDef {
+  return {
+    name,
+    columns: columns.map((spec) => {
+      const [column, order = 'asc'] = spec.trim().split(/\s+/);
+      if (order !== 'asc' && order !== 'desc') throw new Error(`index ${name}: bad sort direction in "${spec}"`);
+      return { column: column!, order };
+    }),
+  };
+}
+
+type ValueOf<T extends ColumnType> = T extends 'text' | 'timestamp'
+  ? string
+  : T extends 'integer' | 'real'
+    ? number
+    : T extends 'boolean'
+      ? boolean
+      : unknown;
+
+type ColumnValue<C extends ColumnDef> = C['oneOf'] extends readonly (infer V)[]
+  ? V | (C['notNull'] extends true ? never : null)
+  : ValueOf<C['type']> | (C['notNull'] extends true ? never : null);
+
+/** The row as stored and read back: every column present (null when unset). */
+export type RowOf<T extends TableDef> = { -readonly [K in keyof T['columns']]: ColumnValue<T['columns'][K]> };
+
+type Optional<T extends TableDef> = {
+  [K in keyof T['columns']]: T['columns'][K] extends { notNull: true }
+    ? T['columns'][K] extends { default: ColumnDefault } | { generate: 'uuid' }
+      ? K
+      : never
+    : K;
+}[keyof T['columns']];
+
+/** What an insert needs: not-null columns without a default are required, the rest optional. */
+export type InsertOf<T extends TableDef> = Omit<RowOf<T>, Optional<T>> & Partial<Pick<RowOf<T>, Optional<T>>>;

@@ -76,6 +76,20 @@ export function extendTable<T extends TableDef, E extends TableExtension>(table:
   } as Extended<T, E>;
 }
 
+/** The table without what the extension added: the inverse of `extendTable`, used when a migration goes down. */
+export function reduceTable(table: TableDef, extension: TableExtension): TableDef {
+  const columns = new Set(Object.keys(extension.columns ?? {}));
+  const names = new Set([...(extension.unique ?? []), ...(extension.indexes ?? [])].map((i) => i.name));
+  const foreignKeys = new Set((extension.foreignKeys ?? []).map((f) => f.column));
+  return {
+    ...table,
+    columns: Object.fromEntries(Object.entries(table.columns).filter(([name]) => !columns.has(name))),
+    unique: (table.unique ?? []).filter((u) => !names.has(u.name)),
+    foreignKeys: (table.foreignKeys ?? []).filter((f) => !foreignKeys.has(f.column)),
+    indexes: (table.indexes ?? []).filter((i) => !names.has(i.name)),
+  };
+}
+
 /** Shorthand for index columns: `'created_at desc'` or `'user_id'`. */
 export function index(name: string, ...columns: string[]): IndexDef {
   return {

@@ -1,0 +1,48 @@
+/**
+ * The change feed: every committed write appends entries numbered 1, 2, 3, ... in the same transaction as the
+ * write, so a row and its entry commit or vanish together. It drives live updates and is the sync outbox.
+ */
+import type { Database } from 'lmdb';
+import type { Row } from './rows';
+
+export interface ChangeEntry {
+  seq: number;
+  /** ISO 8601 UTC time of the transaction that made the change. */
+  at: string;
+  table: string;
+  op: 'insert' | 'update' | 'delete';
+  id: string;
+  /** insert: the whole row; update: the columns that changed, with their new values; delete: absent. */
+  values?: Row;
+}
+
+export type ChangeListener = (entries: readonly ChangeEntry[]) => void;
+
+export type FeedDb = Database<ChangeEntry, number>;
+
+/** Appends entries inside a write transaction, numbering them after the last committed one. */
+export class FeedWriter {
+  private next: number | undefined;
+  readonly appended: ChangeEntry[] = [];
+
+  constructor(
+    private readonly db: FeedDb,
+    private readonly at: string,
+  ) {}
+
+  append(table: string, op: ChangeEntry['op'], id: string, values?: Row): void {
+    // Read the last number inside the transaction, so concurrent writers (other processes too) never collide.
+    this.next ??= (([...this.db.getKeys({ reverse: true, limit: 1 })][0] as number | undefined) ?? 0) + 1;
+    const entry: ChangeEntry = { seq: this.next++, at: this.at, table, op, id, ...(values && { values }) };
+    this.db.put(entry.seq, entry);
+    this.appended.push(entry);
+  }
+}
+
+export function readChanges(db: FeedDb, afterSeq: number, limit: number): ChangeEntry[] {
+  return [...db.getRange({ start: afterSeq + 1, limit })].map(({ value }) => value);
+}
+
+export function lastSeq(db: FeedDb): number {
+  return ([...db.getKeys({ reverse: true, limit: 1 })][0] as number | undefined) ?? 0;
+}

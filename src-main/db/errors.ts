@@ -1,0 +1,42 @@
+/** Every failure the store reports is a StoreError with a code a caller can switch on. */
+export type StoreErrorCode =
+  | 'UNIQUE_VIOLATION'
+  | 'NOT_NULL_VIOLATION'
+  | 'CHECK_VIOLATION'
+  | 'FOREIGN_KEY_VIOLATION'
+  | 'NOT_FOUND'
+  | 'INVALID_TYPE'
+  | 'UNKNOWN_TABLE'
+  | 'UNKNOWN_COLUMN'
+  | 'VALUE_TOO_LONG'
+  | 'INVALID_QUERY'
+  | 'SCHEMA_ERROR'
+  | 'MIGRATION_ERROR';
+
+export interface StoreErrorDetails {
+  table?: string;
+  column?: string;
+  columns?: readonly string[];
+  /** The kind of the offending value (`string`, `number`, `null`, ...), never the value itself. */
+  valueKind?: string;
+  constraint?: string;
+  [key: string]: unknown;
+}
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    readonly details: StoreErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return typeof value;
+}

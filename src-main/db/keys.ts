@@ -1,0 +1,75 @@
+/**
+ * Index keys. Every index entry's key is `[...column values, primary key]` (ordered-binary arrays, nulls first)
+ * with an empty value, so an index is scanned in key order either way and a row is found from its key alone.
+ * Range bounds are at most one element longer than an equality prefix, never as long as a key, so no key ever
+ * equals a bound and a forward and a reverse scan see the same entries.
+ */
+import type { Key as LmdbKey } from 'lmdb';
+import { MAXIMUM_KEY } from 'ordered-binary';
+import type { Row } from './rows';
+import type { IndexPath } from './schema';
+import { StoreError } from './errors';
+
+/** lmdb-js types leave out null, which ordered-binary encodes (before every other value). */
+export type Key = LmdbKey[];
+export const EMPTY = Buffer.alloc(0);
+
+/** lmdb-js accepts keys up to 1978 bytes; what is left after the encoding's own bytes. */
+const MAX_KEY_BYTES = 1900;
+
+function encodedSize(value: unknown): number {
+  return typeof value === 'string' ? Buffer.byteLength(value) + 1 : 10;
+}
+
+export function indexKey(path: IndexPath, row: Row, primaryKey: string): Key {
+  const key = path.columns.map(({ column }) => (row[column] ?? null) as LmdbKey);
+  key.push(primaryKey);
+  if (key.reduce<number>((n, v) => n + encodedSize(v), 0) > MAX_KEY_BYTES) {
+    throw new StoreError(
+      'VALUE_TOO_LONG',
+      `${path.table}.${path.columns.map((c) => c.column).join(', ')}: value too long to index (${MAX_KEY_BYTES} bytes at most)`,
+      { table: path.table, columns: path.columns.map((c) => c.column), constraint: path.name },
+    );
+  }
+  return key;
+}
+
+export const primaryKeyOf = (key: Key): string => key[key.length - 1] as string;
+
+export interface Bounds {
+  gt?: LmdbKey;
+  gte?: LmdbKey;
+  lt?: LmdbKey;
+  lte?: LmdbKey;
+}
+
+/** The key range holding every entry that starts with `prefix`, narrowed by `bounds` on the next column. */
+export function keyRange(prefix: Key, bounds?: Bounds): { start: Key; end: Key } {
+  let start = prefix;
+  let end = [...prefix, MAXIMUM_KEY];
+  if (bounds) {
+    // With only an upper bound, start past the nulls: a null compares with nothing.
+    if (bounds.gte !== undefined) start = [...prefix, bounds.gte];
+    else if (bounds.gt !== undefined) start = [...prefix, bounds.gt, MAXIMUM_KEY];
+    else start = [...prefix, null as unknown as LmdbKey, MAXIMUM_KEY];
+    if (bounds.lt !== undefined) end = [...prefix, bounds.lt];
+    else if (bounds.lte !== undefined) end = [...prefix, bounds.lte, MAXIMUM_KEY];
+  }
+  return { start, end };
+}
+
+/** Scans an index range in either direction, yielding keys. */
+export function scanKeys(
+  path: IndexPath,
+  range: { start: Key; end: Key },
+  options: { reverse?: boolean; limit?: number; offset?: number } = {},
+): Iterable<Key> {
+  const { reverse = false, limit, offset } = options;
+  return path.db.getKeys({
+    start: reverse ? range.end : range.start,
+    end: reverse ? range.start : range.end,
+    reverse,
+    ...(limit !== undefined && { limit }),
+    ...(offset !== undefined && { offset }),
+  }) as Iterable<Key>;
+}

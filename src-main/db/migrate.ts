@@ -1,0 +1,225 @@
+/**
+ * Versioned migrations. The store's catalog (the table definitions it holds) changes only through them: each
+ * runs in one transaction with its record in the migrations table, and each has a `down` that undoes it.
+ */
+import type { Database, Key, RootDatabase } from 'lmdb';
+import { extendTable, reduceTable, type TableDef, type TableExtension } from '../../src-shared/schema';
+import { FeedWriter, type FeedDb } from './changes';
+import { StoreError } from './errors';
+import { EMPTY, indexKey } from './keys';
+import { checkValue, defaultValue } from './rows';
+import { compileSchema, tableOf, type Schema } from './schema';
+import { Writer } from './writer';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  up(m: Migrator): void;
+  down(m: Migrator): void;
+}
+
+export interface MigrationRecord {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface MigrationStatus {
+  version: number;
+  name: string;
+  /** When it was applied, or null while pending. */
+  appliedAt: string | null;
+}
+
+export interface Catalog {
+  defs: readonly TableDef[];
+  schema: Schema;
+}
+
+/** The migration that creates the given tables (and drops them, children first, going down). */
+export function createTables(version: number, name: string, defs: readonly TableDef[]): Migration {
+  return {
+    version,
+    name,
+    up: (m) => defs.forEach((def) => m.createTable(def)),
+    down: (m) => [...defs].reverse().forEach((def) => m.dropTable(def.name)),
+  };
+}
+
+/** The migration that extends tables with columns, constraints and indexes (and takes them away going down). */
+export function extendTables(version: number, name: string, extensions: Readonly<Record<string, TableExtension>>): Migration {
+  return {
+    version,
+    name,
+    up: (m) => Object.entries(extensions).forEach(([table, ext]) => m.extendTable(table, ext)),
+    down: (m) => Object.entries(extensions).reverse().forEach(([table, ext]) => m.reduceTable(table, ext)),
+  };
+}
+
+function migrationError(message: string, details: Record<string, unknown> = {}): never {
+  throw new StoreError('MIGRATION_ERROR', message, details);
+}
+
+/** All the writer's operations, plus the schema changes a migration makes. */
+export class Migrator extends Writer {
+  constructor(
+    private readonly env: RootDatabase,
+    private catalog: Catalog,
+    feed: FeedWriter,
+    now: string,
+  ) {
+    super(() => this.catalog.schema, feed, now);
+  }
+
+  get result(): Catalog {
+    return this.catalog;
+  }
+
+  private replace(defs: readonly TableDef[]): void {
+    this.catalog = { defs, schema: compileSchema(this.env, defs) };
+  }
+
+  private def(name: string): TableDef {
+    return tableOf(this.catalog.schema, name).def;
+  }
+
+  createTable(def: TableDef): void {
+    if (this.catalog.schema.has(def.name)) migrationError(`table ${def.name} exists already`, { table: def.name });
+    this.replace([...this.catalog.defs, def]);
+  }
+
+  dropTable(name: string): void {
+    const table = tableOf(this.catalog.schema, name);
+    const children = table.referencedBy.filter((r) => r.child.def.name !== name).map((r) => r.child.def.name);
+    if (children.length > 0) migrationError(`table ${name} is still referenced by ${children.join(', ')}`, { table: name });
+    [table.rows, ...table.indexes.map((i) => i.db)].forEach(clear);
+    this.replace(this.catalog.defs.filter((d) => d.name !== name));
+  }
+
+  extendTable(name: string, extension: TableExtension): void {
+    const before = this.def(name);
+    for (const column of Object.keys(extension.columns ?? {})) {
+      if (Object.hasOwn(before.columns, column)) migrationError(`${name}.${column} exists already`, { table: name, column });
+    }
+    this.replace(this.catalog.defs.map((d) => (d.name === name ? extendTable(d, extension) : d)));
+    const table = this.table(name);
+    const added = Object.entries(extension.columns ?? {});
+    const newIndexes = new Set([...(extension.unique ?? []), ...(extension.indexes ?? [])].map((i) => i.name));
+    const paths = table.indexes.filter((p) => newIndexes.has(p.name));
+    const fkColumns = (extension.foreignKeys ?? []).map((f) => f.column);
+    for (const { key: id, value } of [...table.rows.getRange()]) {
+      const row = { ...value };
+      for (const [column, def] of added) {
+        row[column] = defaultValue(def, this.now);
+        checkValue(table.def, column, row[column]);
+      }
+      this.checkReferences(table, row, fkColumns);
+      for (const path of paths) {
+        const key = indexKey(path, row, id);
+        if (path.unique) this.checkUnique(path, key, id);
+        path.db.put(key, EMPTY);
+      }
+      if (added.length > 0) table.rows.put(id, row);
+    }
+  }
+
+  reduceTable(name: string, extension: TableExtension): void {
+    const table = this.table(name);
+    const names = new Set([...(extension.unique ?? []), ...(extension.indexes ?? [])].map((i) => i.name));
+    table.indexes.filter((p) => names.has(p.name)).forEach((p) => clear(p.db));
+    const columns = Object.keys(extension.columns ?? {});
+    if (columns.length > 0) {
+      for (const { key: id, value } of [...table.rows.getRange()]) {
+        const row = { ...value };
+        columns.forEach((c) => delete row[c]);
+        table.rows.put(id, row);
+      }
+    }
+    this.replace(this.catalog.defs.map((d) => (d.name === name ? reduceTable(d, extension) : d)));
+  }
+}
+
+function clear(db: Database<unknown, Key>): void {
+  for (const key of [...db.getKeys()]) db.remove(key);
+}
+
+/** Runs migrations against one environment, keeping the catalog and the migrations table in step. */
+export class MigrationRunner {
+  constructor(
+    private readonly env: RootDatabase,
+    private readonly meta: Database<unknown, string>,
+    private readonly records: Database<MigrationRecord, number>,
+    private readonly feed: FeedDb,
+    private readonly migrations: readonly Migration[],
+    private readonly clock: () => Date,
+  ) {
+    const versions = migrations.map((m) => m.version);
+    if (versions.some((v, i) => !Number.isSafeInteger(v) || v < 1 || (i > 0 && v <= versions[i - 1]!))) {
+      migrationError('migration versions must be whole numbers ≥ 1 in increasing order');
+    }
+    const known = new Set(versions);
+    const unknown = this.applied().filter((r) => !known.has(r.version));
+    if (unknown.length > 0) {
+      migrationError(
+        `this profile was migrated to version ${unknown.at(-1)!.version} (${unknown.at(-1)!.name}), which this version of the app does not know; use a newer version`,
+        { version: unknown.at(-1)!.version },
+      );
+    }
+  }
+
+  /** The catalog as committed. */
+  catalog(): Catalog {
+    const defs = (this.meta.get('catalog') as TableDef[] | undefined) ?? [];
+    return { defs, schema: compileSchema(this.env, defs) };
+  }
+
+  applied(): MigrationRecord[] {
+    return [...this.records.getRange()].map(({ value }) => value);
+  }
+
+  status(): MigrationStatus[] {
+    const applied = new Map(this.applied().map((r) => [r.version, r.applied_at]));
+    return this.migrations.map((m) => ({ version: m.version, name: m.name, appliedAt: applied.get(m.version) ?? null }));
+  }
+
+  /** Applies pending migrations up to `to` (all by default), each in its own transaction. */
+  async up(to = Infinity): Promise<MigrationStatus[]> {
+    const done = new Set(this.applied().map((r) => r.version));
+    const pending = this.migrations.filter((m) => !done.has(m.version) && m.version <= to);
+    for (const migration of pending) await this.run(migration, 'up');
+    return this.status();
+  }
+
+  /** Undoes applied migrations above `to` (the last one by default), newest first. */
+  async down(to?: number): Promise<MigrationStatus[]> {
+    const applied = this.applied().map((r) => r.version);
+    const target = to ?? (applied.at(-2) ?? 0);
+    const undo = this.migrations.filter((m) => applied.includes(m.version) && m.version > target).reverse();
+    for (const migration of undo) await this.run(migration, 'down');
+    return this.status();
+  }
+
+  private async run(migration: Migration, direction: 'up' | 'down'): Promise<void> {
+    const now = this.clock().toISOString();
+    await this.env.childTransaction(() => {
+      const migrator = new Migrator(this.env, this.catalog(), new FeedWriter(this.feed, now), now);
+      try {
+        migration[direction](migrator);
+      } catch (error) {
+        if (error instanceof StoreError) {
+          throw new StoreError(error.code, `migration ${migration.version} (${migration.name}) ${direction}: ${error.message}`, {
+            ...error.details,
+            migration: migration.version,
+          });
+        }
+        throw error;
+      }
+      this.meta.put('catalog', migrator.result.defs);
+      if (direction === 'up') {
+        this.records.put(migration.version, { version: migration.version, name: migration.name, applied_at: now });
+      } else {
+        this.records.remove(migration.version);
+      }
+    });
+  }
+}

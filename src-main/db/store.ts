@@ -1,0 +1,194 @@
+/**
+ * The store: one LMDB environment holding the tables of a schema given as data. Reads are synchronous; writes
+ * run in lmdb-js's batched asynchronous transactions (each caller's callback in a child transaction, so one
+ * failing caller never takes others down) and resolve only once committed and flushed.
+ */
+import { open, type RootDatabase } from 'lmdb';
+import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
+import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
+import { StoreError } from './errors';
+import { MigrationRunner, createTables, type Catalog, type Migration, type MigrationRecord, type MigrationStatus } from './migrate';
+import type { Plan, QueryOptions, Where } from './query';
+import type { Row } from './rows';
+import { Reader, Writer, type DeleteResult } from './writer';
+
+type Names<T extends readonly TableDef[]> = T[number]['name'];
+type Def<T extends readonly TableDef[], N> = Extract<T[number], { name: N }>;
+type Columns<D extends TableDef> = Extract<keyof D['columns'], string>;
+
+export type WhereOf<D extends TableDef> = {
+  [K in Columns<D>]?: RowOf<D>[K] | { gt?: RowOf<D>[K]; gte?: RowOf<D>[K]; lt?: RowOf<D>[K]; lte?: RowOf<D>[K] };
+};
+export type OptionsOf<D extends TableDef> = QueryOptions & { orderBy?: Columns<D> };
+
+/** Reads, typed by the schema the store was opened with. */
+export interface TypedReader<T extends readonly TableDef[]> {
+  get<N extends Names<T>>(table: N, id: string): RowOf<Def<T, N>> | undefined;
+  query<N extends Names<T>>(table: N, where?: WhereOf<Def<T, N>>, options?: OptionsOf<Def<T, N>>): RowOf<Def<T, N>>[];
+  list<N extends Names<T>>(table: N, options?: OptionsOf<Def<T, N>>): RowOf<Def<T, N>>[];
+  count<N extends Names<T>>(table: N, where?: WhereOf<Def<T, N>>): number;
+  explain<N extends Names<T>>(table: N, where?: WhereOf<Def<T, N>>, options?: OptionsOf<Def<T, N>>): Plan;
+}
+
+/** The operations of one transaction: synchronous, committed together or not at all. */
+export interface Transaction<T extends readonly TableDef[]> extends TypedReader<T> {
+  insert<N extends Names<T>>(table: N, doc: InsertOf<Def<T, N>>): RowOf<Def<T, N>>;
+  update<N extends Names<T>>(table: N, id: string, patch: Partial<RowOf<Def<T, N>>>): RowOf<Def<T, N>>;
+  delete<N extends Names<T>>(table: N, id: string): DeleteResult;
+}
+
+export interface Store<T extends readonly TableDef[] = readonly TableDef[]> extends TypedReader<T> {
+  readonly path: string;
+  insert<N extends Names<T>>(table: N, doc: InsertOf<Def<T, N>>): Promise<RowOf<Def<T, N>>>;
+  update<N extends Names<T>>(table: N, id: string, patch: Partial<RowOf<Def<T, N>>>): Promise<RowOf<Def<T, N>>>;
+  delete<N extends Names<T>>(table: N, id: string): Promise<DeleteResult>;
+  /** Runs `fn` in one write transaction; resolves with its result once committed. `fn` must be synchronous. */
+  transaction<R>(fn: (tx: Transaction<T>) => R): Promise<R>;
+  /** Change feed entries after `afterSeq`, oldest first. */
+  changes(afterSeq?: number, limit?: number): ChangeEntry[];
+  lastChangeSeq(): number;
+  /** Called after each commit with its entries; returns the unsubscribe function. */
+  onChange(listener: ChangeListener): () => void;
+  readonly migrations: {
+    status(): MigrationStatus[];
+    up(to?: number): Promise<MigrationStatus[]>;
+    down(to?: number): Promise<MigrationStatus[]>;
+  };
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions<T extends readonly TableDef[]> {
+  /** The LMDB data file (its lock file sits beside it). */
+  path: string;
+  /** The tables the caller expects: after migrations the store's catalog must be exactly these. */
+  tables: T;
+  /** Defaults to one migration creating `tables`. */
+  migrations?: readonly Migration[];
+  /** Apply pending migrations at open (default). The migration command line opens with false. */
+  migrate?: boolean;
+  /** The clock behind `now` defaults and timestamps; injectable for tests. */
+  clock?: () => Date;
+}
+
+/** A canonical form of definitions, so that two equal schemas compare equal whatever their key order. */
+function canonical(defs: readonly TableDef[]): string {
+  const sort = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(sort)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sort((value as Record<string, unknown>)[k])]))
+        : value;
+  return JSON.stringify(
+    [...defs]
+      .map((d) => ({ unique: [], foreignKeys: [], indexes: [], ...d }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(sort),
+  );
+}
+
+class LmdbStore extends Reader {
+  private catalog: Catalog;
+  private readonly listeners = new Set<ChangeListener>();
+  readonly migrations: Store['migrations'];
+
+  constructor(
+    readonly path: string,
+    private readonly env: RootDatabase,
+    private readonly feed: FeedDb,
+    private readonly runner: MigrationRunner,
+    private readonly clock: () => Date,
+  ) {
+    super(() => this.catalog.schema);
+    this.catalog = runner.catalog();
+    const reload = async (step: Promise<MigrationStatus[]>) => {
+      const status = await step;
+      this.catalog = runner.catalog();
+      return status;
+    };
+    this.migrations = {
+      status: () => runner.status(),
+      up: (to) => reload(runner.up(to)),
+      down: (to) => reload(runner.down(to)),
+    };
+  }
+
+  async transaction<R>(fn: (tx: Writer) => R): Promise<R> {
+    const now = this.clock().toISOString();
+    let feed: FeedWriter | undefined;
+    const result = await this.env.childTransaction(() => {
+      feed = new FeedWriter(this.feed, now);
+      const value = fn(new Writer(() => this.catalog.schema, feed, now));
+      if (value instanceof Promise) throw new TypeError('a store transaction callback must be synchronous');
+      return value;
+    });
+    const entries = feed!.appended;
+    if (entries.length > 0) this.listeners.forEach((listener) => listener(entries));
+    return result as R;
+  }
+
+  insert(table: string, doc: Row): Promise<Row> {
+    return this.transaction((tx) => tx.insert(table, doc));
+  }
+
+  update(table: string, id: string, patch: Row): Promise<Row> {
+    return this.transaction((tx) => tx.update(table, id, patch));
+  }
+
+  delete(table: string, id: string): Promise<DeleteResult> {
+    return this.transaction((tx) => tx.delete(table, id));
+  }
+
+  changes(afterSeq = 0, limit = 1000): ChangeEntry[] {
+    return readChanges(this.feed, afterSeq, limit);
+  }
+
+  lastChangeSeq(): number {
+    return lastSeq(this.feed);
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  checkCatalog(tables: readonly TableDef[]): void {
+    if (canonical(this.catalog.defs) !== canonical(tables)) {
+      const stored = new Map(this.catalog.defs.map((d) => [d.name, canonical([d])]));
+      const differing = tables.filter((t) => stored.get(t.name) !== canonical([t])).map((t) => t.name);
+      const extra = [...stored.keys()].filter((name) => !tables.some((t) => t.name === name));
+      throw new StoreError(
+        'SCHEMA_ERROR',
+        `the store's tables differ from the definitions given (${[...differing, ...extra].join(', ')}): a schema change needs a migration`,
+        { tables: [...differing, ...extra] },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.env.close();
+  }
+}
+
+export async function openStore<const T extends readonly TableDef[]>(options: OpenStoreOptions<T>): Promise<Store<T>> {
+  const { path, tables, migrate = true, clock = () => new Date() } = options;
+  const migrations = options.migrations ?? [createTables(1, 'create tables', tables)];
+  // Named databases: one per table and per index (see schema.ts), plus the catalog, migrations and change feed.
+  const env = open({ path, maxDbs: 512 });
+  try {
+    const meta = env.openDB<unknown, string>('meta', {});
+    const records = env.openDB<MigrationRecord, number>('migrations', {});
+    const feed = env.openDB<ChangeEntry, number>('changes', { sharedStructuresKey: Symbol.for('structures'), cache: false }) as FeedDb;
+    const runner = new MigrationRunner(env, meta, records, feed, migrations, clock);
+    const store = new LmdbStore(path, env, feed, runner, clock);
+    if (migrate) {
+      await store.migrations.up();
+      store.checkCatalog(tables);
+    }
+    return store as unknown as Store<T>;
+  } catch (error) {
+    await env.close();
+    throw error;
+  }
+}
+

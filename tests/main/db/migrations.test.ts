@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createTables, extendTables, openStore, type Migration, type Store } from '../../../src-main/db';
+import { migrations } from '../../../src-main/db/migrations';
+import { extendTable, seedTables, tables, users, type TableDef } from '../../../src-shared/schema';
+import { failure, openAgentTalk, openTempStore, tempDir } from './helpers';
+
+const versions = (store: Store) => store.migrations.status().map((m) => [m.version, m.appliedAt !== null]);
+/** The store as a migration leaves it, whatever its tables are at that version. */
+const untyped = (store: unknown) => store as Store;
+
+describe('001 agent-talk tables', () => {
+  it('creates the six tables of the service schema, and goes down then up again with data in place', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    expect(versions(store)).toEqual([[1, false], [2, false]]);
+    await store.migrations.up(1);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    await store.insert('memos', { user_id: user.id, audio_url: 'a.mp3', duration_sec: 2 });
+    // Version 1 is the service's schema exactly: memos have no app columns yet.
+    expect(await failure(store.insert('memos', { user_id: user.id, audio_url: 'b', duration_sec: 1, status: 'queued' }))).toMatchObject({
+      code: 'UNKNOWN_COLUMN',
+    });
+    for (const def of seedTables) expect(() => store.count(def.name)).not.toThrow();
+
+    await store.migrations.down(0);
+    expect(versions(store)).toEqual([[1, false], [2, false]]);
+    expect(await failure(() => store.get('users', user.id))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+
+    await store.migrations.up(1);
+    expect(store.count('users')).toBe(0);
+    // No index entry outlived its table: the same email is free again.
+    await store.insert('users', { email: 'ada@example.com' });
+    expect(store.query('users', { email: 'ada@example.com' })).toHaveLength(1);
+  });
+});
+
+describe('002 desktop app columns', () => {
+  it('adds the memo columns with their defaults to memos in place, and takes them away again', async () => {
+    let now = new Date('2026-02-01T00:00:00.000Z');
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false, clock: () => now }));
+    await store.migrations.up(1);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h' });
+    const seeded = await store.transaction((tx) =>
+      [3, 1, 2].map((d) => tx.insert('memos', { user_id: user.id, audio_url: `m${d}.mp3`, duration_sec: d, created_at: `2026-01-0${d}T00:00:00.000Z` })),
+    );
+    await store.insert('usage_logs', { user_id: user.id, api_key_id: key.id, action: 'memo_created', created_at: '2026-01-05T00:00:00.000Z' });
+
+    now = new Date('2026-02-02T00:00:00.000Z');
+    await store.migrations.up(2);
+    for (const memo of seeded) {
+      expect(store.get('memos', memo.id as string)).toEqual({
+        ...memo,
+        text: '',
+        api_key_id: null,
+        status: 'completed',
+        error: null,
+        updated_at: '2026-02-02T00:00:00.000Z',
+      });
+    }
+    expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' })).toMatchObject({ index: 'idx_memos_user_created' });
+    expect(store.query('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).map((m) => m.duration_sec)).toEqual([3, 2, 1]);
+    expect(store.count('usage_logs', { api_key_id: key.id })).toBe(1);
+    await store.update('memos', seeded[0]!.id as string, { status: 'failed', error: 'engine crashed', api_key_id: key.id });
+
+    await store.migrations.down(1);
+    expect(versions(store)).toEqual([[1, true], [2, false]]);
+    expect(store.get('memos', seeded[0]!.id as string)).toEqual(seeded[0]);
+    expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).index).not.toBe('idx_memos_user_created');
+    // With the app's index on api_key_id gone, deleting a key falls back to scanning its logs, as SQLite would.
+    expect(await store.delete('api_keys', key.id as string)).toEqual({ deleted: 1, nulled: 1 });
+
+    await store.migrations.up();
+    expect(store.get('memos', seeded[0]!.id as string)).toMatchObject({ status: 'completed', error: null, audio_url: 'm3.mp3' });
+    expect(store.count('memos', { user_id: user.id })).toBe(3);
+  });
+});
+
+describe('migration runner', () => {
+  it('applies pending migrations at open and records when', async () => {
+    const store = await openAgentTalk(tempDir(), { clock: () => new Date('2026-04-01T10:00:00.000Z') });
+    expect(store.migrations.status()).toEqual(
+      migrations.map((m) => ({ version: m.version, name: m.name, appliedAt: '2026-04-01T10:00:00.000Z' })),
+    );
+  });
+
+  it('rolls a failing migration back whole: no table, no row, no record', async () => {
+    const table = (name: string): TableDef => ({ name, primaryKey: 'id', columns: { id: { type: 'text', notNull: true } } });
+    const first = createTables(1, 'a', [table('a')]);
+    const failing: Migration = {
+      version: 2,
+      name: 'half done',
+      up(m) {
+        m.createTable(table('b'));
+        m.insert('a', { id: 'written before the failure' });
+        throw new Error('disk full');
+      },
+      down: (m) => m.dropTable('b'),
+    };
+    const path = join(tempDir(), 'store.mdb');
+    expect(await failure(openStore({ path, tables: [table('a'), table('b')], migrations: [first, failing] }))).toMatchObject({ message: 'disk full' });
+    const store = await openStore({ path, tables: [table('a')], migrations: [first] });
+    expect(store.migrations.status()).toEqual([expect.objectContaining({ version: 1 })]);
+    expect(store.count('a')).toBe(0);
+    expect(await failure(() => store.count('b'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+    await store.close();
+  });
+
+  it('refuses a profile migrated by a newer version of the app, and definitions that drifted from the migrations', async () => {
+    const path = join(tempDir(), 'store.mdb');
+    const nickname = { columns: { nickname: { type: 'text' } } } as const;
+    const newer = await openStore({
+      path,
+      tables: [extendTable(users, nickname)],
+      migrations: [createTables(1, 'users', [users]), extendTables(2, 'nickname', { users: nickname })],
+    });
+    await newer.close();
+    expect(await failure(openStore({ path, tables: [users], migrations: [createTables(1, 'users', [users])] }))).toMatchObject({
+      code: 'MIGRATION_ERROR',
+      message: expect.stringContaining('newer version'),
+    });
+    expect(await failure(openTempStore(tables, { migrations: migrations.slice(0, 1) }))).toMatchObject({
+      code: 'SCHEMA_ERROR',
+      details: { tables: ['memos', 'usage_logs'] },
+    });
+  });
+
+  it('works from the command line: status, down, up --to', async () => {
+    const profile = tempDir();
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/db-migrate.ts', ...args, '--profile', profile]).then((r) => r.stdout);
+    expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns/);
+    expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
+    expect(await cli('up')).toMatch(/002 +applied/);
+    expect(await cli('down')).toMatch(/001 +applied .*\n002 +pending/);
+    const usage = await failure(cli('sideways'));
+    expect(usage).toMatchObject({ code: 2 });
+  }, 60_000);
+});

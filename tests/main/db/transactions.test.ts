@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeEntry } from '../../../src-main/db';
+import { failure, openAgentTalk } from './helpers';
+
+describe('transactions', () => {
+  it('commits several writes together and returns the callback result', async () => {
+    const store = await openAgentTalk();
+    const { user, key } = await store.transaction((tx) => {
+      const user = tx.insert('users', { email: 'ada@example.com' });
+      const key = tx.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h' });
+      expect(tx.get('api_keys', key.id)).toEqual(key); // reads see the transaction's own writes
+      return { user, key };
+    });
+    expect(store.get('users', user.id)).toEqual(user);
+    expect(store.get('api_keys', key.id)).toEqual(key);
+  });
+
+  it('rolls back every write of a transaction when a later one fails', async () => {
+    const store = await openAgentTalk();
+    const existing = await store.insert('users', { email: 'ada@example.com' });
+    const seq = store.lastChangeSeq();
+    const error = await failure(
+      store.transaction((tx) => {
+        tx.update('users', existing.id, { tier: 'pro' });
+        const bob = tx.insert('users', { email: 'bob@example.com' });
+        tx.insert('api_keys', { user_id: bob.id, prefix: 'at_live_', key_hash: 'h' });
+        tx.insert('users', { email: 'ada@example.com' }); // duplicate: the whole transaction fails
+      }),
+    );
+    expect(error).toMatchObject({ code: 'UNIQUE_VIOLATION' });
+    expect(store.list('users')).toEqual([existing]);
+    expect(store.count('api_keys')).toBe(0);
+    expect(store.query('users', { email: 'bob@example.com' })).toEqual([]);
+    expect(store.lastChangeSeq()).toBe(seq);
+  });
+
+  it('isolates concurrent transactions: one failing in the same batch does not take the others down', async () => {
+    const store = await openAgentTalk();
+    const results = await Promise.allSettled([
+      store.insert('users', { email: 'a@example.com' }),
+      store.insert('users', { email: 'a@example.com' }),
+      store.transaction(() => {
+        throw new Error('changed my mind');
+      }),
+      store.insert('users', { email: 'b@example.com' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(store.list('users', { orderBy: 'email' }).map((u) => u.email)).toEqual(['a@example.com', 'b@example.com']);
+    expect(store.changes().map((c) => c.seq)).toEqual([1, 2]);
+  });
+
+  it('refuses an async callback, which could not run inside one transaction', async () => {
+    const store = await openAgentTalk();
+    const error = await failure(store.transaction((async () => {}) as never));
+    expect(error).toBeInstanceOf(TypeError);
+  });
+
+  it('keeps what was committed across a close and reopen', async () => {
+    const store = await openAgentTalk();
+    const dir = store.path.replace(/\/store\.mdb$/, '');
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    await store.close();
+    const reopened = await openAgentTalk(dir);
+    expect(reopened.get('users', user.id)).toEqual(user);
+    expect(reopened.lastChangeSeq()).toBe(1);
+  });
+});
+
+describe('change feed', () => {
+  it('numbers every committed change without gaps, including cascades, and tells listeners after commit', async () => {
+    const store = await openAgentTalk();
+    const heard: ChangeEntry[][] = [];
+    const stop = store.onChange((entries) => heard.push([...entries]));
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h' });
+    await store.update('api_keys', key.id, { name: 'Laptop' });
+    await failure(store.insert('users', { email: 'ada@example.com' }));
+    await store.delete('users', user.id);
+    stop();
+    await store.insert('users', { email: 'late@example.com' });
+
+    const feed = store.changes();
+    expect(feed.map((c) => [c.seq, c.table, c.op])).toEqual([
+      [1, 'users', 'insert'],
+      [2, 'api_keys', 'insert'],
+      [3, 'api_keys', 'update'],
+      [4, 'api_keys', 'delete'],
+      [5, 'users', 'delete'],
+      [6, 'users', 'insert'],
+    ]);
+    expect(feed[2]!.values).toEqual({ name: 'Laptop', updated_at: expect.any(String) });
+    expect(feed[0]!.values).toEqual(user);
+    expect(heard.map((batch) => batch.map((c) => c.seq))).toEqual([[1], [2], [3], [4, 5]]);
+    expect(store.changes(4, 1).map((c) => c.seq)).toEqual([5]);
+  });
+});

@@ -8,12 +8,13 @@ import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
 import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
 import { StoreError } from './errors';
 import { MigrationRunner, createTables, type Catalog, type Migration, type MigrationRecord, type MigrationStatus } from './migrate';
-import type { Plan, QueryOptions, Where } from './query';
+import type { Plan, QueryOptions } from './query';
 import type { Row } from './rows';
 import { Reader, Writer, type DeleteResult } from './writer';
 
 type Names<T extends readonly TableDef[]> = T[number]['name'];
-type Def<T extends readonly TableDef[], N> = Extract<T[number], { name: N }>;
+/** The definition of table N; for a schema whose names are not literal, any definition. */
+type Def<T extends readonly TableDef[], N> = string extends Names<T> ? T[number] : Extract<T[number], { name: N }>;
 type Columns<D extends TableDef> = Extract<keyof D['columns'], string>;
 
 export type WhereOf<D extends TableDef> = {

@@ -26,7 +26,7 @@ describe('001 agent-talk tables', () => {
 
     await store.migrations.down(0);
     expect(versions(store)).toEqual([[1, false], [2, false]]);
-    expect(await failure(() => store.get('users', user.id))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+    expect(await failure(() => store.get('users', user.id as string))).toMatchObject({ code: 'UNKNOWN_TABLE' });
 
     await store.migrations.up(1);
     expect(store.count('users')).toBe(0);

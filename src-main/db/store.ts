@@ -7,6 +7,7 @@ import { open, type RootDatabase } from 'lmdb';
 import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
 import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
 import { StoreError } from './errors';
+import { checkIntegrity } from './integrity';
 import { MigrationRunner, createTables, type Catalog, type Migration, type MigrationRecord, type MigrationStatus } from './migrate';
 import type { Plan, QueryOptions } from './query';
 import type { Row } from './rows';
@@ -50,6 +51,8 @@ export interface Store<T extends readonly TableDef[] = readonly TableDef[]> exte
   lastChangeSeq(): number;
   /** Called after each commit with its entries; returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void;
+  /** Reads everything and lists any broken invariant (none in a healthy store). */
+  checkIntegrity(): string[];
   readonly migrations: {
     status(): MigrationStatus[];
     up(to?: number): Promise<MigrationStatus[]>;
@@ -150,6 +153,10 @@ class LmdbStore extends Reader {
   onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  checkIntegrity(): string[] {
+    return checkIntegrity(this.catalog.schema);
   }
 
   checkCatalog(tables: readonly TableDef[]): void {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys } from 'ordered-binary';
-import type { Row } from '../../../src-main/db';
-import { failure, openAgentTalk } from './helpers';
+import { failure, openAgentTalk, project, reference } from './helpers';
 
 const VOICES = ['rachel', 'adam', 'bella', null];
 
@@ -26,29 +24,6 @@ async function library() {
   });
   return { store, users, all: store.list('memos') };
 }
-
-/** The answer computed the slow, obvious way. */
-function reference(rows: Row[], where: Record<string, unknown>, options: { orderBy?: string; order?: 'asc' | 'desc'; limit?: number; offset?: number }) {
-  const ok = (row: Row) =>
-    Object.entries(where).every(([c, cond]) => {
-      const v = row[c] as never;
-      if (cond === null || typeof cond !== 'object') return v === cond;
-      const b = cond as Record<string, never>;
-      if (v === null) return false;
-      return (b.gt === undefined || compareKeys(v, b.gt) > 0) && (b.gte === undefined || compareKeys(v, b.gte) >= 0) &&
-        (b.lt === undefined || compareKeys(v, b.lt) < 0) && (b.lte === undefined || compareKeys(v, b.lte) <= 0);
-    });
-  const out = rows.filter(ok);
-  if (options.orderBy) {
-    const sign = options.order === 'desc' ? -1 : 1;
-    out.sort((a, b) => sign * compareKeys(a[options.orderBy!] as never, b[options.orderBy!] as never));
-  }
-  const offset = options.offset ?? 0;
-  return out.slice(offset, options.limit === undefined ? undefined : offset + options.limit);
-}
-
-/** Compares on the sort column only where ties may come out in any order. */
-const project = (rows: Row[], orderBy?: string) => (orderBy ? rows.map((r) => r[orderBy]) : rows.map((r) => r.id).sort());
 
 describe('query', () => {
   it('returns what a brute-force filter and sort returns, for every plan', async () => {

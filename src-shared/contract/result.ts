@@ -1,0 +1,42 @@
+/**
+ * What every IPC call answers. Electron passes only `error.message` through a rejected invoke, so errors travel
+ * as values: `{ ok: false, error }` with a code the renderer can switch on.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'UNKNOWN_METHOD',
+  'NOT_FOUND',
+  'CONFLICT',
+  'FORBIDDEN',
+  'REVOKED_KEY',
+  'INVALID_API_KEY',
+  'KEY_LIMIT_REACHED',
+  'TEXT_TOO_LONG',
+  'DAILY_LIMIT_EXCEEDED',
+  'MONTHLY_LIMIT_EXCEEDED',
+  'RATE_LIMIT_EXCEEDED',
+  'NO_PROFILE',
+  'IMPORT_FAILED',
+  'KEYCHAIN_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface IpcError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export type IpcResult<T = unknown> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** The one function every transport calls: method name and raw arguments in, a result value out. */
+export type IpcHandler = (method: string, args: unknown) => Promise<IpcResult>;
+
+/** Events main pushes to the renderer: name and payload. */
+export type EventSink = (event: string, payload: unknown) => void;
+
+/** The single Electron IPC channel calls travel on, and the one events travel on. */
+export const IPC_CALL_CHANNEL = 'agent-talk:call';
+export const IPC_EVENT_CHANNEL = 'agent-talk:event';

@@ -2,8 +2,8 @@
  * Schema version 2: what the desktop app adds to the service's tables. Each extension is data used twice: to
  * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
  */
-import { extendTable, index, type InsertOf, type RowOf } from './define';
-import { apiKeys, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
+import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
+import { apiKeys as seedApiKeys, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
 
 export const MEMO_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 
@@ -34,11 +34,30 @@ export const usageLogExtension = {
   ],
 } as const;
 
+export const apiKeyExtension = {
+  columns: {
+    // The key's last 6 characters, for the masked display (prefix + `***...` + these); the key itself is never stored.
+    key_suffix: { type: 'text' },
+  },
+} as const;
+
+/** The app's own key-value settings (which user is this profile, the cloud URL, ...). */
+export const settings = {
+  name: 'settings',
+  primaryKey: 'key',
+  columns: {
+    key: { type: 'text', notNull: true },
+    value: { type: 'json' },
+    updated_at: updatedAt,
+  },
+} as const satisfies TableDef;
+
+export const apiKeys = extendTable(seedApiKeys, apiKeyExtension);
 export const memos = extendTable(seedMemos, memoExtension);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */
-export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions] as const;
+export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings] as const;
 
 export type User = RowOf<typeof users>;
 export type ApiKey = RowOf<typeof apiKeys>;
@@ -46,6 +65,7 @@ export type Memo = RowOf<typeof memos>;
 export type UsageLog = RowOf<typeof usageLogs>;
 export type RateLimit = RowOf<typeof rateLimits>;
 export type Subscription = RowOf<typeof subscriptions>;
+export type Setting = RowOf<typeof settings>;
 export type NewUser = InsertOf<typeof users>;
 export type NewApiKey = InsertOf<typeof apiKeys>;
 export type NewMemo = InsertOf<typeof memos>;

@@ -14,7 +14,7 @@ const untyped = (store: unknown) => store as Store;
 describe('001 agent-talk tables', () => {
   it('creates the six tables of the service schema, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    expect(versions(store)).toEqual([[1, false], [2, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false]]);
     await store.migrations.up(1);
     const user = await store.insert('users', { email: 'ada@example.com' });
     await store.insert('memos', { user_id: user.id, audio_url: 'a.mp3', duration_sec: 2 });
@@ -25,7 +25,7 @@ describe('001 agent-talk tables', () => {
     for (const def of seedTables) expect(() => store.count(def.name)).not.toThrow();
 
     await store.migrations.down(0);
-    expect(versions(store)).toEqual([[1, false], [2, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false]]);
     expect(await failure(() => store.get('users', user.id as string))).toMatchObject({ code: 'UNKNOWN_TABLE' });
 
     await store.migrations.up(1);
@@ -37,7 +37,7 @@ describe('001 agent-talk tables', () => {
 });
 
 describe('002 desktop app columns', () => {
-  it('adds the memo columns with their defaults to memos in place, and takes them away again', async () => {
+  it('adds the memo and key columns with their defaults to rows in place, and takes them away again', async () => {
     let now = new Date('2026-02-01T00:00:00.000Z');
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false, clock: () => now }));
     await store.migrations.up(1);
@@ -50,6 +50,7 @@ describe('002 desktop app columns', () => {
 
     now = new Date('2026-02-02T00:00:00.000Z');
     await store.migrations.up(2);
+    expect(store.get('api_keys', key.id as string)).toEqual({ ...key, key_suffix: null });
     for (const memo of seeded) {
       expect(store.get('memos', memo.id as string)).toEqual({
         ...memo,
@@ -66,15 +67,32 @@ describe('002 desktop app columns', () => {
     await store.update('memos', seeded[0]!.id as string, { status: 'failed', error: 'engine crashed', api_key_id: key.id });
 
     await store.migrations.down(1);
-    expect(versions(store)).toEqual([[1, true], [2, false]]);
+    expect(versions(store)).toEqual([[1, true], [2, false], [3, false]]);
     expect(store.get('memos', seeded[0]!.id as string)).toEqual(seeded[0]);
     expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).index).not.toBe('idx_memos_user_created');
     // With the app's index on api_key_id gone, deleting a key falls back to scanning its logs, as SQLite would.
     expect(await store.delete('api_keys', key.id as string)).toEqual({ deleted: 1, nulled: 1 });
 
-    await store.migrations.up();
+    await store.migrations.up(2);
     expect(store.get('memos', seeded[0]!.id as string)).toMatchObject({ status: 'completed', error: null, audio_url: 'm3.mp3' });
     expect(store.count('memos', { user_id: user.id })).toBe(3);
+  });
+});
+
+describe('003 app settings', () => {
+  it('adds the settings table, and goes down then up again with data in place', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(2);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    await store.migrations.up(3);
+    await store.insert('settings', { key: 'profile_user_id', value: user.id });
+    expect(store.get('settings', 'profile_user_id')).toMatchObject({ value: user.id });
+    await store.migrations.down(2);
+    expect(await failure(() => store.get('settings', 'profile_user_id'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+    expect(store.get('users', user.id as string)).toEqual(user);
+    await store.migrations.up();
+    expect(store.count('settings')).toBe(0);
+    expect(store.count('users')).toBe(1);
   });
 });
 
@@ -123,7 +141,7 @@ describe('migration runner', () => {
     });
     expect(await failure(openTempStore(tables, { migrations: migrations.slice(0, 1) }))).toMatchObject({
       code: 'SCHEMA_ERROR',
-      details: { tables: ['memos', 'usage_logs'] },
+      details: { tables: ['api_keys', 'memos', 'usage_logs', 'settings'] },
     });
   });
 
@@ -131,10 +149,11 @@ describe('migration runner', () => {
     const profile = tempDir();
     const cli = (...args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/db-migrate.ts', ...args, '--profile', profile]).then((r) => r.stdout);
-    expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns/);
+    expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
-    expect(await cli('up')).toMatch(/002 +applied/);
-    expect(await cli('down')).toMatch(/001 +applied .*\n002 +pending/);
+    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied/);
+    expect(await cli('down')).toMatch(/002 +applied .*\n003 +pending/);
+    expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });
   }, 60_000);

@@ -1,0 +1,44 @@
+/**
+ * The local profile: the user this app acts for. A first run creates it (email, tier hobby, role user) with a
+ * hobby subscription and a default key, as the service does at signup, so the app works offline from the first
+ * minute. Signing in to the cloud account comes with sync.
+ */
+import type { User } from '../../src-shared/schema';
+import type { AgentTalkStore } from '../db';
+import { ServiceError } from './errors';
+import { applySubscription } from './subscriptions';
+import { recordUsage } from './usage';
+
+const PROFILE_SETTING = 'profile_user_id';
+
+export function createAccountService(store: AgentTalkStore, clock: () => Date) {
+  return {
+    /** The profile's user, or undefined before the first run's profile is created. */
+    current(): User | undefined {
+      const id = store.get('settings', PROFILE_SETTING)?.value;
+      return typeof id === 'string' ? store.get('users', id) : undefined;
+    },
+
+    /** The profile's user, or a NO_PROFILE refusal (every per-user call goes through here). */
+    require(): User {
+      const user = this.current();
+      if (!user) throw new ServiceError('NO_PROFILE', 'Create your profile first.');
+      return user;
+    },
+
+    /** First run: the profile's user, its subscription and the settings entry naming it, in one transaction. */
+    createProfile(email: string): Promise<User> {
+      return store.transaction((tx) => {
+        if (tx.get('settings', PROFILE_SETTING)) throw new ServiceError('CONFLICT', 'This profile already has an account.');
+        if (tx.query('users', { email })[0]) {
+          throw new ServiceError('CONFLICT', 'An account with that email is already in this profile (imported?).');
+        }
+        const user = tx.insert('users', { email, tier: 'hobby', role: 'user' });
+        applySubscription(tx, user.id, { tier: 'hobby', status: 'active' }, clock());
+        tx.insert('settings', { key: PROFILE_SETTING, value: user.id });
+        recordUsage(tx, { userId: user.id, action: 'user_signup', metadata: { local: true } });
+        return tx.get('users', user.id)!;
+      });
+    },
+  };
+}

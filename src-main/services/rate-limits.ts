@@ -1,0 +1,120 @@
+/**
+ * Exact rate limits. A call is checked and counted in one write transaction: LMDB runs write transactions one
+ * at a time (across processes too), so two calls can never both take the last slot. Per tier: calls per key per
+ * UTC day (a `rate_limits` row per key and date), calls per user per month (the sum of those rows), characters
+ * per memo, and generations running at once.
+ */
+import type { tables } from '../../src-shared/schema';
+import { TIER_LIMITS, type Tier } from '../../src-shared/tiers';
+import type { AgentTalkStore, Transaction } from '../db';
+import { ServiceError } from './errors';
+import { tierOf } from './subscriptions';
+import { monthStart, nextMonthStart, nextUtcMidnight, utcDate, type Clock } from './time';
+import { recordUsage } from './usage';
+
+export interface Allowance {
+  tier: Tier;
+  /** Calls left today on this key after this one, and when the count resets (null: unlimited). */
+  limit: number | null;
+  remaining: number | null;
+  resetAt: string;
+}
+
+type Refusal = { code: 'DAILY_LIMIT_EXCEEDED' | 'MONTHLY_LIMIT_EXCEEDED' | 'TEXT_TOO_LONG'; limit: number; used: number; resetAt: string | null };
+
+const MESSAGES: Record<Refusal['code'], (r: Refusal) => string> = {
+  DAILY_LIMIT_EXCEEDED: (r) => `This key has used all ${r.limit} calls for today; the count resets at ${r.resetAt}.`,
+  MONTHLY_LIMIT_EXCEEDED: (r) => `Your plan's ${r.limit} calls for this month are used; the count resets at ${r.resetAt}.`,
+  TEXT_TOO_LONG: (r) => `The text has ${r.used} characters; your plan allows ${r.limit} per memo.`,
+};
+
+/** Calls counted for a user in the month of `at`, across all keys, from the (user_id, date) index. */
+function monthCount(tx: Pick<Transaction<typeof tables>, 'query'>, userId: string, at: Date): number {
+  const from = utcDate(monthStart(at));
+  const to = utcDate(nextMonthStart(at));
+  return tx.query('rate_limits', { user_id: userId, date: { gte: from, lt: to } }).reduce((n, row) => n + (row.count ?? 0), 0);
+}
+
+export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
+  const running = new Map<string, number>();
+
+  return {
+    /**
+     * Checks and counts one call on a key. A refusal is written to the usage log (in its own transaction, as the
+     * call's count is not) and thrown as a typed error with `{limit, used, resetAt}`.
+     */
+    async consume(apiKeyId: string, characters: number): Promise<Allowance> {
+      const now = clock();
+      const date = utcDate(now);
+      const outcome = await store.transaction((tx): Allowance | (Refusal & { userId: string }) => {
+        const key = tx.get('api_keys', apiKeyId);
+        if (!key) throw new ServiceError('INVALID_API_KEY', 'That API key is not known here.');
+        if (key.is_active === false) throw new ServiceError('REVOKED_KEY', 'That API key has been revoked.');
+        const userId = key.user_id;
+        const tier = tierOf(tx, userId, now);
+        const limits = TIER_LIMITS[tier];
+        const dayReset = nextUtcMidnight(now).toISOString();
+        if (limits.charsPerMemo !== null && characters > limits.charsPerMemo) {
+          return { userId, code: 'TEXT_TOO_LONG', limit: limits.charsPerMemo, used: characters, resetAt: null };
+        }
+        const today = tx.query('rate_limits', { api_key_id: apiKeyId, date })[0];
+        const usedToday = today?.count ?? 0;
+        if (limits.callsPerDay !== null && usedToday >= limits.callsPerDay) {
+          return { userId, code: 'DAILY_LIMIT_EXCEEDED', limit: limits.callsPerDay, used: usedToday, resetAt: dayReset };
+        }
+        if (limits.callsPerMonth !== null) {
+          const usedMonth = monthCount(tx, userId, now);
+          if (usedMonth >= limits.callsPerMonth) {
+            return { userId, code: 'MONTHLY_LIMIT_EXCEEDED', limit: limits.callsPerMonth, used: usedMonth, resetAt: nextMonthStart(now).toISOString() };
+          }
+        }
+        if (today) tx.update('rate_limits', today.id, { count: usedToday + 1 });
+        else tx.insert('rate_limits', { api_key_id: apiKeyId, user_id: userId, date, count: 1 });
+        tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) + 1, last_used_at: now.toISOString() });
+        recordUsage(tx, { userId, apiKeyId, action: 'key_used', metadata: { characters } });
+        return {
+          tier,
+          limit: limits.callsPerDay,
+          remaining: limits.callsPerDay === null ? null : limits.callsPerDay - usedToday - 1,
+          resetAt: dayReset,
+        };
+      });
+      if ('code' in outcome) {
+        const { userId, ...refusal } = outcome;
+        await store.transaction((tx) => recordUsage(tx, { userId, apiKeyId, action: 'error_rate_limit', metadata: { ...refusal } }));
+        throw new ServiceError(refusal.code, MESSAGES[refusal.code](outcome), { limit: refusal.limit, used: refusal.used, resetAt: refusal.resetAt });
+      }
+      return outcome;
+    },
+
+    /**
+     * Takes one of the user's concurrent-generation slots, or refuses with RATE_LIMIT_EXCEEDED. Slots are held by
+     * this process (generation runs here); the returned function gives the slot back.
+     */
+    async acquireSlot(userId: string): Promise<() => void> {
+      const limit = TIER_LIMITS[tierOf(store, userId, clock())].concurrent;
+      const used = running.get(userId) ?? 0;
+      if (used >= limit) {
+        await store.transaction((tx) => recordUsage(tx, { userId, action: 'error_rate_limit', metadata: { code: 'RATE_LIMIT_EXCEEDED', limit, used } }));
+        throw new ServiceError('RATE_LIMIT_EXCEEDED', `Your plan runs ${limit} generation${limit === 1 ? '' : 's'} at a time; wait for one to finish.`, { limit, used, resetAt: null });
+      }
+      running.set(userId, used + 1);
+      let released = false;
+      return () => {
+        if (!released) running.set(userId, (running.get(userId) ?? 1) - 1);
+        released = true;
+      };
+    },
+
+    /** Today's and this month's counts for the usage screen. */
+    summary(userId: string) {
+      const now = clock();
+      const limits = TIER_LIMITS[tierOf(store, userId, now)];
+      const today = store.query('rate_limits', { user_id: userId, date: utcDate(now) }).reduce((n, r) => n + (r.count ?? 0), 0);
+      return {
+        today: { used: today, limitPerKey: limits.callsPerDay, resetAt: nextUtcMidnight(now).toISOString() },
+        month: { used: monthCount(store, userId, now), limit: limits.callsPerMonth, resetAt: nextMonthStart(now).toISOString() },
+      };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The core of one profile, as every edge (Electron, the browser host, tests) runs it: the store, the keychain,
+ * the services, and the router in front of them.
+ */
+import type { EventSink, IpcHandler } from '../../src-shared/contract';
+import { openAgentTalkStore } from '../db';
+import { createServices, type Services } from '../services';
+import { openSecretStore, type SecretStore } from '../services/secrets';
+import type { Clock } from '../services/time';
+import { forwardChanges } from './events';
+import { createHandlers } from './handlers';
+import { createRouter } from './router';
+
+export interface Core {
+  handle: IpcHandler;
+  /** Pushes events to `sink` until the returned function is called. */
+  subscribe(sink: EventSink): () => void;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  profileDir: string;
+  /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
+  secrets?: SecretStore;
+  clock?: Clock;
+}
+
+export async function createCore({ profileDir, secrets, clock }: CoreOptions): Promise<Core> {
+  const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
+  const services = createServices({ store, secrets: secrets ?? (await openSecretStore()), ...(clock && { clock }) });
+  return {
+    handle: createRouter(createHandlers(services, profileDir)),
+    subscribe: (sink) => forwardChanges(store, sink),
+    services,
+    close: () => store.close(),
+  };
+}

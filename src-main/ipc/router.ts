@@ -1,0 +1,50 @@
+/**
+ * The router: validate a call against the contract, run its handler, and answer a result value. Anything
+ * malformed is refused with VALIDATION_ERROR before a service sees it, so it changes nothing.
+ */
+import { methods, type IpcError, type IpcHandler, type IpcResult, type MethodName } from '../../src-shared/contract';
+import { StoreError } from '../db';
+import { ServiceError } from '../services';
+import type { Handlers } from './handlers';
+
+const STORE_CODES: Partial<Record<StoreError['code'], IpcError['code']>> = {
+  NOT_FOUND: 'NOT_FOUND',
+  UNIQUE_VIOLATION: 'CONFLICT',
+};
+
+function toError(error: unknown): IpcError {
+  if (error instanceof ServiceError) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof StoreError) {
+    // The contract should have caught bad values; what still reaches the store is the caller's data, not a crash.
+    return { code: STORE_CODES[error.code] ?? 'VALIDATION_ERROR', message: error.message, details: { reason: error.code } };
+  }
+  if (error instanceof Error && 'code' in error && error.code === 'KEYCHAIN_UNAVAILABLE') {
+    return { code: 'KEYCHAIN_UNAVAILABLE', message: 'The system keychain did not answer; try again, or restart the app.' };
+  }
+  console.error('internal error in an IPC call', error);
+  return { code: 'INTERNAL_ERROR', message: 'Something went wrong inside the app; the details are in its log.' };
+}
+
+export function createRouter(handlers: Handlers): IpcHandler {
+  return async (method, args): Promise<IpcResult> => {
+    if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
+      return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method ${String(method).slice(0, 100)}.` } };
+    }
+    const def = methods[method as MethodName];
+    const parsed = def.args.safeParse(args);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+      return {
+        ok: false,
+        error: { code: 'VALIDATION_ERROR', message: issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), details: { issues } },
+      };
+    }
+    try {
+      const handler = handlers[method as MethodName] as (a: unknown) => unknown;
+      const value = def.result.parse(await handler(parsed.data ?? {}));
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: toError(error) };
+    }
+  };
+}

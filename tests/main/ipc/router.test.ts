@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
+import { createCore } from '../../../src-main/ipc/core';
+import { sessionSecretStore } from '../../../src-main/services/secrets';
+import { tempDir } from '../db/helpers';
+
+async function core() {
+  const c = await createCore({ profileDir: tempDir(), secrets: sessionSecretStore('test') });
+  const call = async (method: string, args?: unknown) => c.handle(method, args);
+  const ok = async <T = Record<string, any>>(method: string, args?: unknown): Promise<T> => { // eslint-disable-line @typescript-eslint/no-explicit-any -- results are checked by assertions
+    const result = await call(method, args);
+    if (!result.ok) throw new Error(`${method} failed: ${result.error.code} ${result.error.message}`);
+    return result.value as T;
+  };
+  return { c, call, ok, close: () => c.close() };
+}
+
+/** A profile with one key and one memo, and a valid payload for every method. */
+async function populated() {
+  const t = await core();
+  const profile = await t.ok('profile.create', { email: 'ada@example.com' });
+  const { key } = await t.ok('keys.create', { name: 'Laptop' });
+  const memo = await t.c.services.store.insert('memos', { user_id: profile.id, audio_url: 'app://audio/x.wav', duration_sec: 1.5, text: 'Hello there', title: 'Hello' });
+  const valid: Record<MethodName, unknown> = {
+    'profile.get': undefined,
+    'profile.create': { email: 'second@example.com' },
+    'subscription.get': {},
+    'limits.get': undefined,
+    'app.status': undefined,
+    'keys.list': undefined,
+    'keys.create': { name: 'CI', test: true },
+    'keys.rename': { id: key.id, name: 'Desk' },
+    'keys.revoke': { id: key.id },
+    'usage.list': { action: 'key_created', from: '2020-01-01T00:00:00.000Z', limit: 10 },
+    'usage.summary': {},
+    'memos.list': { limit: 10, offset: 0 },
+    'memos.get': { id: memo.id },
+    'memos.rename': { id: memo.id, title: 'Renamed' },
+    'memos.delete': { id: memo.id },
+  };
+  return { ...t, profile, key, memo, valid };
+}
+
+const HUGE = 'x'.repeat(1_000_000);
+
+/** Payloads no method accepts. */
+const hostileForAll: unknown[] = [
+  'a string',
+  42,
+  [],
+  null,
+  JSON.parse('{"__proto__": {"isAdmin": true}}'),
+  { constructor: { prototype: {} } },
+  { unexpected: true },
+];
+
+/** Payloads aimed at one method's fields. */
+const hostileFor: Partial<Record<MethodName, unknown[]>> = {
+  'profile.create': [{ email: 'not-an-email' }, { email: `${HUGE}@example.com` }, { email: 5 }, {}],
+  'keys.create': [{ name: HUGE }, { name: '' }, { name: 42 }, { test: 'yes' }, { name: 'ok', prefix: 'at_live_' }],
+  'keys.rename': [{ id: 'missing', name: 'x' }, { id: HUGE, name: 'x' }, { id: 1, name: 'x' }, { name: 'no id' }],
+  'keys.revoke': [{ id: 'missing' }, { id: { $ne: null } }],
+  'usage.list': [{ limit: 1e9 }, { limit: 1.5 }, { from: 'yesterday' }, { action: 'drop_tables' }],
+  'memos.list': [{ limit: -1 }, { offset: 'a' }],
+  'memos.get': [{ id: 'missing' }, { id: ['a'] }],
+  'memos.rename': [{ id: 'x', title: HUGE }, { id: 'x' }],
+  'memos.delete': [{ id: '' }],
+};
+
+/** What a refused call must leave as it was: the change feed's head, and the keys and memos as listed. */
+const state = (s: Awaited<ReturnType<typeof populated>>) => ({
+  seq: s.c.services.store.lastChangeSeq(),
+  keys: s.c.services.keys.list(s.profile.id),
+  memos: s.c.services.memos.list(s.profile.id),
+});
+
+describe('IPC router', () => {
+  it('answers every method of the contract with a valid payload', async () => {
+    const s = await populated();
+    const results: Record<string, IpcResult> = {};
+    for (const method of Object.keys(methods) as MethodName[]) results[method] = await s.call(method, s.valid[method]);
+    const failures = Object.entries(results).filter(([m, r]) => !r.ok && m !== 'profile.create');
+    expect(failures).toEqual([]);
+    // The profile exists already: a second one is a conflict, told as such.
+    expect(results['profile.create']).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(results['keys.list']).toMatchObject({ ok: true, value: { active: 1, limit: 2 } });
+    expect(results['keys.create']).toMatchObject({ ok: true, value: { fullKey: expect.stringMatching(/^at_test_/) } });
+    expect(results['keys.revoke']).toMatchObject({ ok: true, value: { isActive: false } });
+    expect(results['memos.get']).toMatchObject({ ok: true, value: { title: 'Hello', text: 'Hello there', durationSec: 1.5 } });
+    expect(results['memos.delete']).toMatchObject({ ok: true, value: { deleted: true } });
+    await s.close();
+  });
+
+  it('refuses every hostile payload with a typed error and changes nothing', async () => {
+    const s = await populated();
+    for (const method of Object.keys(methods) as MethodName[]) {
+      const takesNoArgs = s.valid[method] === undefined || JSON.stringify(s.valid[method]) === '{}';
+      for (const payload of [...hostileForAll, ...(hostileFor[method] ?? [])]) {
+        if (takesNoArgs && payload === null) continue;
+        const before = state(s);
+        const result = await s.call(method, payload);
+        expect(result.ok, `${method} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toBe(false);
+        if (!result.ok) {
+          expect(['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT']).toContain(result.error.code);
+          expect(result.error.message.length).toBeLessThan(500);
+        }
+        expect(state(s)).toEqual(before);
+      }
+    }
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    await s.close();
+  });
+
+  it('refuses unknown and inherited method names', async () => {
+    const s = await core();
+    for (const method of ['nope', '__proto__', 'constructor', 'toString', 'keys.list.extra', 42]) {
+      expect(await s.call(method as string)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    }
+    await s.close();
+  });
+
+  it('says NO_PROFILE before the first run created one, and pushes change events after commits', async () => {
+    const s = await core();
+    expect(await s.call('keys.list')).toMatchObject({ ok: false, error: { code: 'NO_PROFILE', message: 'Create your profile first.' } });
+    const events: [string, unknown][] = [];
+    const stop = s.c.subscribe((event, payload) => events.push([event, payload]));
+    const profile = await s.ok('profile.create', { email: 'ada@example.com' });
+    const { key } = await s.ok('keys.create', {});
+    stop();
+    await s.ok('keys.rename', { id: key.id, name: 'after unsubscribe' });
+    expect(events).toEqual([
+      ['profile.changed', { ids: expect.arrayContaining([profile.id]) }],
+      ['usage.changed', { ids: [expect.any(String)] }],
+      ['keys.changed', { ids: [key.id] }],
+      ['usage.changed', { ids: [expect.any(String)] }],
+    ]);
+    await s.close();
+  });
+});

@@ -1,29 +1,65 @@
-/** Electron bootstrap: one secure window showing the built renderer. */
+/** Electron bootstrap only: one instance, the app:// scheme, one secure window, the IPC transport. */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
+import { forwardEvents, serveCalls } from './app/ipc';
+import { handleAppProtocol, registerAppScheme } from './app/protocol';
+import { createMainWindow } from './app/window';
+import { createCore } from './ipc/core';
 
-function createWindow(): void {
-  const window = new BrowserWindow({
-    width: 1100,
-    height: 750,
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+const rendererDir = join(import.meta.dirname, '../renderer');
+const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
+
+/** Run before the app quits, last registered first (so the store, opened first, closes last). */
+const shutdownTasks: (() => Promise<void>)[] = [];
+
+async function shutDown(): Promise<void> {
+  for (const task of shutdownTasks.toReversed()) {
+    await task().catch((error: unknown) => console.error('Shutdown task failed:', error));
+  }
 }
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
+let mainWindow: BrowserWindow | null = null;
 
-void app.whenReady().then(() => {
-  createWindow();
-  // macOS keeps the app running without windows; clicking the dock icon opens one again.
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+function showWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createMainWindow(preloadPath);
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit(); // the first instance gets 'second-instance' and shows its window
+} else {
+  app.enableSandbox();
+  registerAppScheme();
+
+  app.on('second-instance', () => {
+    if (app.isReady()) showWindow();
   });
-});
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Quitting waits for the shutdown tasks: the first 'before-quit' is held until they end, then quits again.
+  let quitting: 'no' | 'shutting-down' | 'done' = 'no';
+  app.on('before-quit', (event) => {
+    if (quitting === 'done') return;
+    event.preventDefault();
+    if (quitting === 'shutting-down') return;
+    quitting = 'shutting-down';
+    void shutDown().then(() => {
+      quitting = 'done';
+      app.quit();
+    });
+  });
+
+  void app.whenReady().then(async () => {
+    handleAppProtocol(rendererDir);
+    const core = await createCore({ profileDir: join(app.getPath('userData'), 'profile') });
+    shutdownTasks.push(() => core.close());
+    serveCalls(core.handle);
+    core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));
+    showWindow();
+    // macOS keeps the app running without windows; clicking the dock icon opens one again.
+    app.on('activate', showWindow);
+  });
+}

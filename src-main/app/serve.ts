@@ -1,0 +1,26 @@
+/** The app:// responses: the built renderer's files, with the security headers. Plain Node, no electron. */
+import { readFile } from 'node:fs/promises';
+import { contentSecurityPolicy, resolveAppFile } from './policy';
+
+const status = (code: 404 | 405, text: string) =>
+  new Response(text, { status: code, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+
+export async function serveAppRequest(rendererDir: string, request: Request): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return status(405, 'Method Not Allowed');
+  const file = resolveAppFile(rendererDir, request.url);
+  if (!file) return status(404, 'Not Found');
+  let body: Uint8Array;
+  try {
+    body = new Uint8Array(await readFile(file.path));
+  } catch {
+    return status(404, 'Not Found'); // missing, a directory, unreadable: the page learns nothing more
+  }
+  return new Response(request.method === 'HEAD' ? null : body, {
+    headers: {
+      'Content-Type': file.mimeType,
+      'Content-Security-Policy': contentSecurityPolicy,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-cache',
+    },
+  });
+}

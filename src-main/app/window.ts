@@ -1,0 +1,41 @@
+/** The one window factory: every window the app opens is made here, with the rules of policy.ts. */
+import { BrowserWindow, shell, type Session } from 'electron';
+import { allowNavigation, allowPermission, APP_INDEX_URL, windowOpenAction, windowOptions } from './policy';
+
+const logError = (what: string) => (error: unknown) => console.error(`${what} failed:`, error);
+
+/** Session-wide: a page's permission requests and checks (camera, notifications, ...) go through allowPermission. */
+function guardPermissions(session: Session): void {
+  session.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(allowPermission(permission, details.requestingUrl)),
+  );
+  // Some checks name only the requesting origin; an origin has no path, so `${origin}/` is its root URL.
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    allowPermission(permission, details.requestingUrl ?? `${requestingOrigin}/`),
+  );
+}
+
+export function createMainWindow(preloadPath: string): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1100,
+    height: 750,
+    title: 'Agent Talk',
+    webPreferences: windowOptions(preloadPath),
+  });
+  const contents = window.webContents;
+  guardPermissions(contents.session);
+
+  const stayInApp = (event: { url: string; preventDefault(): void }) => {
+    if (!allowNavigation(event.url)) event.preventDefault();
+  };
+  contents.on('will-navigate', stayInApp);
+  contents.on('will-redirect', stayInApp);
+  contents.setWindowOpenHandler(({ url }) => {
+    const action = windowOpenAction(url);
+    if (action.kind === 'open-external') shell.openExternal(action.url).catch(logError(`Opening ${action.url}`));
+    return { action: 'deny' };
+  });
+
+  window.loadURL(APP_INDEX_URL).catch(logError(`Loading ${APP_INDEX_URL}`));
+  return window;
+}

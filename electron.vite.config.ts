@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import { version } from './package.json';
 
 export default defineConfig({
   main: {
@@ -23,6 +24,8 @@ export default defineConfig({
   renderer: {
     root: 'src-renderer',
     plugins: [react()],
+    // The browser host's bridge reports the version the preload reads from package.json (src-renderer/env.d.ts).
+    define: { __APP_VERSION__: JSON.stringify(version) },
     build: {
       rolldownOptions: { input: resolve('src-renderer/index.html') },
     },

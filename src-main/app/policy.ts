@@ -92,7 +92,7 @@ const serialize = (directives: readonly (readonly [string, string])[]) =>
 /** Sent as a header with every app:// response. */
 export const contentSecurityPolicy = serialize(CSP_DIRECTIVES);
 
-/** The same policy as `src-renderer/index.html` declares it, for the browser host where no header is set. */
+/** The same policy as `src-renderer/index.html` declares it, so the page carries it wherever it is loaded from. */
 export const metaContentSecurityPolicy = serialize(CSP_DIRECTIVES.filter(([name]) => !HEADER_ONLY.has(name)));
 
 /** Identifies the app's window as an IPC sender: its frame shows one of the app's own pages. */

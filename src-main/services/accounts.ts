@@ -1,7 +1,7 @@
 /**
  * The local profile: the user this app acts for. A first run creates it (email, tier hobby, role user) with a
- * hobby subscription and a default key, as the service does at signup, so the app works offline from the first
- * minute. Signing in to the cloud account comes with sync.
+ * hobby subscription, so the app works offline from the first minute; the user then creates keys as they need
+ * them. Signing in to the cloud account comes with sync.
  */
 import type { User } from '../../src-shared/schema';
 import type { AgentTalkStore } from '../db';

@@ -53,6 +53,7 @@ const allowed: [file: string, source: string][] = [
   ['src-main/services/x.ts', 'node:fs'],
   ['src-main/ipc/x.ts', '../services/keys'],
   ['src-main/host/x.ts', '../ipc/router'],
+  ['src-main/host/x.ts', '../app/serve'],
   ['src-main/app/x.ts', '../ipc/router'],
 ];
 

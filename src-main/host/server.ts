@@ -1,0 +1,112 @@
+/**
+ * The browser host: the core of one profile served to a browser on 127.0.0.1 only. One HTTP server serves the
+ * built renderer (the same responses as app://, with the CSP) and the WebSocket transport at /ws.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { APP_ORIGIN } from '../app/policy';
+import { serveAppRequest } from '../app/serve';
+import { createCore } from '../ipc/core';
+import type { SecretStore } from '../services/secrets';
+import { addressedToHost, mayOpenSocket, newToken, type HostIdentity } from './guard';
+import { serveSocket } from './socket';
+
+const LOOPBACK = '127.0.0.1';
+/** The largest frame a page may send; ws closes the socket (1009) on a larger one. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+export interface HostOptions {
+  profileDir: string;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
+  secrets?: SecretStore;
+}
+
+export interface Host {
+  /** The page's address, with this run's token: whoever has it can use the profile. */
+  url: string;
+  /** Closes the sockets, the server and the core. */
+  close(): Promise<void>;
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text);
+}
+
+/** Answers a plain HTTP request with the renderer file its path names, as app://agent-talk would. */
+async function serveFile(rendererDir: string, identity: HostIdentity, req: IncomingMessage, res: ServerResponse) {
+  if (!addressedToHost(req, identity)) return plain(res, 421, `Open the address the app printed: ${identity.origin}/`);
+  let response: Response;
+  try {
+    response = await serveAppRequest(rendererDir, new Request(`${APP_ORIGIN}${req.url}`, { method: req.method }));
+  } catch {
+    return plain(res, 400, 'Bad Request'); // a method or path the Fetch API refuses
+  }
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startHost({ profileDir, rendererDir, port = 0, secrets }: HostOptions): Promise<Host> {
+  const core = await createCore({ profileDir, ...(secrets && { secrets }) });
+  const server = createServer();
+  let identity: HostIdentity;
+  try {
+    const actualPort = await listen(server, port);
+    identity = { host: `${LOOPBACK}:${actualPort}`, origin: `http://${LOOPBACK}:${actualPort}`, token: newToken() };
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  server.on('request', (req, res) => {
+    serveFile(rendererDir, identity, req, res).catch((error: unknown) => {
+      console.error('browser host: serving a file failed', error);
+      if (!res.headersSent) plain(res, 500, 'Internal Server Error');
+      else res.destroy();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    // Until ws takes the socket over, a client resetting the connection is no error of the host's.
+    const dropSocket = () => socket.destroy();
+    socket.on('error', dropSocket);
+    if (!mayOpenSocket(req, identity)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    socket.off('error', dropSocket);
+    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, core.handle));
+  });
+
+  const unsubscribe = core.subscribe((event, payload) => {
+    const frame = JSON.stringify({ event, payload });
+    for (const client of sockets.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
+  });
+
+  return {
+    url: `${identity.origin}/?token=${identity.token}`,
+    async close() {
+      unsubscribe();
+      for (const client of sockets.clients) client.terminate();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await core.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The renderer's only door into the app, and the only caller of `window.agentTalk`: calls typed from the contract
+ * that throw an ApiError on a refusal, and events. In the browser host, where no preload exposes the bridge, a
+ * WebSocket bridge to the host is installed in its place first.
+ */
+import type { ArgsOf, ChangedEvent, ErrorCode, EventName, IpcError, MethodName, ResultOf } from '../src-shared/contract';
+import type { AgentTalkBridge } from '../src-shared/contract/bridge';
+import { connectWebSocketBridge, hostSocketUrl } from './ws-bridge';
+
+declare global {
+  interface Window {
+    agentTalk?: AgentTalkBridge;
+  }
+}
+
+/** A refusal from the core; `message` is written for the user and is what the screens show. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor({ code, message, details }: IpcError) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** What a screen shows for a failure: the core's own message, or a plain sentence for anything else. */
+export const errorMessage = (error: unknown) =>
+  error instanceof ApiError ? error.message : 'Something went wrong. Please try again.';
+
+let bridge: AgentTalkBridge | undefined;
+
+function appBridge(): AgentTalkBridge {
+  bridge ??= window.agentTalk ??= connectWebSocketBridge(hostSocketUrl(location), __APP_VERSION__);
+  return bridge;
+}
+
+/** A method that takes no arguments may be called without them. */
+type ArgsParam<M extends MethodName> = undefined extends ArgsOf<M> ? [args?: ArgsOf<M>] : [args: ArgsOf<M>];
+
+export async function call<M extends MethodName>(method: M, ...[args]: ArgsParam<M>): Promise<ResultOf<M>> {
+  const result = await appBridge().call(method, args);
+  if (!result.ok) throw new ApiError(result.error);
+  return result.value as ResultOf<M>;
+}
+
+/** Listens to one event; returns the function that stops listening. */
+export function on(event: EventName, listener: (payload: ChangedEvent) => void): () => void {
+  return appBridge().on(event, (payload) => listener(payload as ChangedEvent));
+}
+
+/** The app's version, as the bridge reports it. */
+export const appVersion = () => appBridge().version;

@@ -1,0 +1,42 @@
+import type { ApiKeyView } from '../../../src-shared/contract';
+import { RevokeKey } from './RevokeKey';
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'Never');
+
+export function KeyTable({ keys }: { keys: ApiKeyView[] }) {
+  return (
+    <table className="keys">
+      <caption className="visually-hidden">Your API keys</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Key</th>
+          <th scope="col">Uses</th>
+          <th scope="col">Last used</th>
+          <th scope="col">Status</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {keys.map((key) => (
+          <tr key={key.id}>
+            <th scope="row">{key.name}</th>
+            <td>
+              <code>{key.maskedKey}</code>
+            </td>
+            <td>{key.usageCount}</td>
+            <td>{when(key.lastUsedAt)}</td>
+            <td>
+              <span className={key.isActive ? 'status active' : 'status revoked'}>
+                {key.isActive ? 'Active' : 'Revoked'}
+              </span>
+            </td>
+            <td>{key.isActive && <RevokeKey apiKey={key} />}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,42 @@
+/** The profile's API keys against the plan's limit, reloaded whenever the core reports `keys.changed`. */
+import { create } from 'zustand';
+import type { ApiKeyView } from '../../src-shared/contract';
+import { call, errorMessage, on } from '../api';
+
+interface KeysState {
+  keys: ApiKeyView[];
+  /** Active keys, and how many the plan allows. */
+  active: number;
+  limit: number;
+  loaded: boolean;
+  error: string | null;
+  load(): Promise<void>;
+  /** Creates a key and answers its full value, which exists nowhere else: it is not kept in the store. */
+  create(options: { name: string; test: boolean }): Promise<{ key: ApiKeyView; fullKey: string }>;
+  revoke(id: string): Promise<void>;
+}
+
+let lastLoad = 0;
+
+export const useKeys = create<KeysState>()((set) => ({
+  keys: [],
+  active: 0,
+  limit: 0,
+  loaded: false,
+  error: null,
+  async load() {
+    const load = ++lastLoad;
+    try {
+      const { keys, active, limit } = await call('keys.list');
+      if (load === lastLoad) set({ keys, active, limit, loaded: true, error: null });
+    } catch (error) {
+      if (load === lastLoad) set({ error: errorMessage(error) });
+    }
+  },
+  create: (options) => call('keys.create', options),
+  async revoke(id) {
+    await call('keys.revoke', { id });
+  },
+}));
+
+on('keys.changed', () => void useKeys.getState().load());

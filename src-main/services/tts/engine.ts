@@ -1,0 +1,31 @@
+/** The one interface every text-to-speech engine implements; a registry picks the engine from the voice. */
+
+export type EngineId = 'offline' | 'cloud';
+
+export interface Voice {
+  /** Unique across engines: offline voices are `flite:<name>`, cloud voices the service's ids (`rachel`, ...). */
+  id: string;
+  name: string;
+  gender: 'female' | 'male';
+  description: string;
+  engine: EngineId;
+}
+
+export interface Synthesis {
+  audio: Uint8Array;
+  format: 'wav' | 'mp3';
+  /** Measured from the audio itself, in seconds. */
+  durationSec: number;
+}
+
+export interface SynthesisOptions {
+  /** Aborts the synthesis (a cancelled job); the promise then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface TtsEngine {
+  readonly id: EngineId;
+  voices(): Voice[];
+  synthesize(text: string, voiceId: string, options?: SynthesisOptions): Promise<Synthesis>;
+  close?(): Promise<void>;
+}

@@ -3,7 +3,7 @@
  * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
  */
 import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
-import { apiKeys as seedApiKeys, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
+import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
 
 export const MEMO_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 
@@ -52,12 +52,47 @@ export const settings = {
   },
 } as const satisfies TableDef;
 
+export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
+
+/**
+ * The durable generation queue (the seeds' pattern: status, priority, retries, a lease). A job interrupted by a
+ * crash or a quit keeps its row; once its lease (`locked_until`) has passed, the next worker takes it up again.
+ */
+export const jobs = {
+  name: 'jobs',
+  primaryKey: 'id',
+  columns: {
+    id,
+    user_id: { type: 'text', notNull: true },
+    memo_id: { type: 'text', notNull: true },
+    status: { type: 'text', notNull: true, default: 'queued', oneOf: JOB_STATUSES },
+    priority: { type: 'integer', notNull: true, default: 0 },
+    retry_count: { type: 'integer', notNull: true, default: 0 },
+    max_retries: { type: 'integer', notNull: true, default: 3 },
+    /** Not before this time (a retry's backoff). */
+    run_after: { type: 'timestamp' },
+    worker_id: { type: 'text' },
+    locked_until: { type: 'timestamp' },
+    error: { type: 'text' },
+    created_at: { type: 'timestamp', default: 'now' },
+    updated_at: updatedAt,
+    started_at: { type: 'timestamp' },
+    completed_at: { type: 'timestamp' },
+  },
+  unique: [{ name: 'jobs_memo_id_unique', columns: ['memo_id'] }],
+  foreignKeys: [
+    { column: 'user_id', references: 'users', onDelete: 'cascade' },
+    { column: 'memo_id', references: 'memos', onDelete: 'cascade' },
+  ],
+  indexes: [index('idx_jobs_status_created', 'status', 'created_at'), index('idx_jobs_user_id', 'user_id')],
+} as const satisfies TableDef;
+
 export const apiKeys = extendTable(seedApiKeys, apiKeyExtension);
 export const memos = extendTable(seedMemos, memoExtension);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */
-export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings] as const;
+export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs] as const;
 
 export type User = RowOf<typeof users>;
 export type ApiKey = RowOf<typeof apiKeys>;
@@ -66,6 +101,7 @@ export type UsageLog = RowOf<typeof usageLogs>;
 export type RateLimit = RowOf<typeof rateLimits>;
 export type Subscription = RowOf<typeof subscriptions>;
 export type Setting = RowOf<typeof settings>;
+export type Job = RowOf<typeof jobs>;
 export type NewUser = InsertOf<typeof users>;
 export type NewApiKey = InsertOf<typeof apiKeys>;
 export type NewMemo = InsertOf<typeof memos>;

@@ -14,7 +14,7 @@ const untyped = (store: unknown) => store as Store;
 describe('001 agent-talk tables', () => {
   it('creates the six tables of the service schema, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false]]);
     await store.migrations.up(1);
     const user = await store.insert('users', { email: 'ada@example.com' });
     await store.insert('memos', { user_id: user.id, audio_url: 'a.mp3', duration_sec: 2 });
@@ -25,7 +25,7 @@ describe('001 agent-talk tables', () => {
     for (const def of seedTables) expect(() => store.count(def.name)).not.toThrow();
 
     await store.migrations.down(0);
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false]]);
     expect(await failure(() => store.get('users', user.id as string))).toMatchObject({ code: 'UNKNOWN_TABLE' });
 
     await store.migrations.up(1);
@@ -67,7 +67,7 @@ describe('002 desktop app columns', () => {
     await store.update('memos', seeded[0]!.id as string, { status: 'failed', error: 'engine crashed', api_key_id: key.id });
 
     await store.migrations.down(1);
-    expect(versions(store)).toEqual([[1, true], [2, false], [3, false]]);
+    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false]]);
     expect(store.get('memos', seeded[0]!.id as string)).toEqual(seeded[0]);
     expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).index).not.toBe('idx_memos_user_created');
     // With the app's index on api_key_id gone, deleting a key falls back to scanning its logs, as SQLite would.
@@ -90,9 +90,28 @@ describe('003 app settings', () => {
     await store.migrations.down(2);
     expect(await failure(() => store.get('settings', 'profile_user_id'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
     expect(store.get('users', user.id as string)).toEqual(user);
-    await store.migrations.up();
+    await store.migrations.up(3);
     expect(store.count('settings')).toBe(0);
     expect(store.count('users')).toBe(1);
+  });
+});
+
+describe('004 generation jobs', () => {
+  it('adds the job queue, and goes down then up again with data in place', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(4);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const memo = await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, status: 'queued', text: 'Hi' });
+    const job = await store.insert('jobs', { user_id: user.id, memo_id: memo.id });
+    expect(job).toMatchObject({ status: 'queued', priority: 0, retry_count: 0, max_retries: 3, locked_until: null });
+    expect(await failure(store.insert('jobs', { user_id: user.id, memo_id: memo.id }))).toMatchObject({ code: 'UNIQUE_VIOLATION' });
+    await store.migrations.down(3);
+    expect(await failure(() => store.count('jobs'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+    expect(store.get('memos', memo.id as string)).toEqual(memo);
+    await store.migrations.up();
+    expect(store.count('jobs')).toBe(0);
+    await store.delete('users', user.id as string);
+    expect(store.count('memos')).toBe(0);
   });
 });
 
@@ -141,7 +160,7 @@ describe('migration runner', () => {
     });
     expect(await failure(openTempStore(tables, { migrations: migrations.slice(0, 1) }))).toMatchObject({
       code: 'SCHEMA_ERROR',
-      details: { tables: ['api_keys', 'memos', 'usage_logs', 'settings'] },
+      details: { tables: ['api_keys', 'memos', 'usage_logs', 'settings', 'jobs'] },
     });
   });
 
@@ -151,8 +170,8 @@ describe('migration runner', () => {
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/db-migrate.ts', ...args, '--profile', profile]).then((r) => r.stdout);
     expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
-    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied/);
-    expect(await cli('down')).toMatch(/002 +applied .*\n003 +pending/);
+    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied/);
+    expect(await cli('down')).toMatch(/003 +applied .*\n004 +pending/);
     expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });

@@ -1,0 +1,201 @@
+/**
+ * The durable job queue. A worker claims a job in a write transaction (status processing, its worker id, a
+ * lease until `locked_until`) and renews the lease while it works. A job whose worker died (a crash, a killed
+ * process) is claimed again once its lease has passed; a quit hands running jobs back at once. Failures retry
+ * with exponential backoff up to `max_retries`, then fail for good; cancelling aborts the work in flight.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Job, tables } from '../../../src-shared/schema';
+import type { AgentTalkStore, Transaction } from '../../db';
+import { ServiceError } from '../errors';
+import type { Clock } from '../time';
+
+export interface JobContext {
+  /** Aborted when the job is cancelled or the queue stops. */
+  signal: AbortSignal;
+}
+
+export interface JobHandlers {
+  /** Does the job's work; resolving completes it. It must be safe to run again after a crash (idempotent). */
+  run(job: Job, context: JobContext): Promise<void>;
+  /** Called once a job has failed for good (after its last retry) or was cancelled, inside that transaction. */
+  settle(tx: Transaction<typeof tables>, job: Job, outcome: 'failed' | 'cancelled', error: string | null): void;
+}
+
+export interface JobQueueOptions {
+  store: AgentTalkStore;
+  clock: Clock;
+  handlers: JobHandlers;
+  /** How many jobs run at once. */
+  concurrency: () => number;
+  leaseMs?: number;
+  /** The first retry's delay; each further one doubles it. */
+  backoffMs?: number;
+}
+
+export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 15_000, backoffMs = 1_000 }: JobQueueOptions) {
+  const workerId = `${process.pid}:${randomUUID()}`;
+  const running = new Map<string, AbortController>();
+  const inFlight = new Set<Promise<void>>();
+  const cancelled = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = true;
+  let pumping: Promise<void> | undefined;
+  const later = (ms: number) => new Date(clock().getTime() + ms).toISOString();
+
+  /** The next job to run: queued and due, or processing with a lapsed lease; highest priority, then oldest. */
+  function next(tx: Transaction<typeof tables>): Job | undefined {
+    const now = clock().toISOString();
+    const due = tx.query('jobs', { status: 'queued' }, { orderBy: 'created_at' }).filter((j) => !j.run_after || j.run_after <= now);
+    const orphaned = tx.query('jobs', { status: 'processing' }).filter((j) => !j.locked_until || j.locked_until <= now);
+    return [...due, ...orphaned].sort((a, b) => b.priority - a.priority)[0];
+  }
+
+  async function claim(): Promise<Job | undefined> {
+    return store.transaction((tx) => {
+      const job = next(tx);
+      if (!job) return undefined;
+      return tx.update('jobs', job.id, {
+        status: 'processing',
+        worker_id: workerId,
+        locked_until: later(leaseMs),
+        started_at: job.started_at ?? clock().toISOString(),
+      });
+    });
+  }
+
+  async function finish(job: Job, error: unknown): Promise<void> {
+    const wasCancelled = cancelled.delete(job.id);
+    await store.transaction((tx) => {
+      const current = tx.get('jobs', job.id);
+      // Gone (its memo deleted) or taken over by another worker after our lease lapsed: not ours to settle.
+      if (!current || current.worker_id !== workerId || current.status !== 'processing') return;
+      const at = clock().toISOString();
+      if (error === undefined) {
+        tx.update('jobs', job.id, { status: 'completed', locked_until: null, error: null, completed_at: at });
+      } else if (wasCancelled) {
+        const done = tx.update('jobs', job.id, { status: 'cancelled', locked_until: null, completed_at: at });
+        handlers.settle(tx, done, 'cancelled', null);
+      } else if (stopped) {
+        tx.update('jobs', job.id, { status: 'queued', worker_id: null, locked_until: null }); // a quit hands it back
+      } else {
+        failOrRetry(tx, current, error, at);
+      }
+    });
+  }
+
+  function failOrRetry(tx: Transaction<typeof tables>, current: Job, error: unknown, at: string): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (current.retry_count < current.max_retries) {
+      tx.update('jobs', current.id, {
+        status: 'queued',
+        retry_count: current.retry_count + 1,
+        run_after: later(backoffMs * 2 ** current.retry_count),
+        worker_id: null,
+        locked_until: null,
+        error: message,
+      });
+    } else {
+      const failed = tx.update('jobs', current.id, { status: 'failed', locked_until: null, error: message, completed_at: at });
+      handlers.settle(tx, failed, 'failed', message);
+    }
+  }
+
+  async function work(job: Job): Promise<void> {
+    const controller = new AbortController();
+    running.set(job.id, controller);
+    // Renew the lease while the job is still ours; if it is not (cancelled elsewhere, taken over), stop working.
+    const renew = setInterval(() => {
+      void store
+        .transaction((tx) => {
+          const current = tx.get('jobs', job.id);
+          if (current?.status !== 'processing' || current.worker_id !== workerId) return false;
+          tx.update('jobs', job.id, { locked_until: later(leaseMs) });
+          return true;
+        })
+        .then((ours) => ours || controller.abort(), () => controller.abort());
+    }, leaseMs / 3);
+    let error: unknown;
+    try {
+      await handlers.run(job, { signal: controller.signal });
+    } catch (e) {
+      error = e ?? new Error('the job failed');
+    } finally {
+      clearInterval(renew);
+      running.delete(job.id);
+    }
+    await finish(job, error);
+    wake();
+  }
+
+  /** Claims and starts jobs until the concurrency is used up or nothing is due. */
+  async function pump(): Promise<void> {
+    while (!stopped && running.size < concurrency()) {
+      const job = await claim();
+      if (!job) return;
+      const done = work(job).finally(() => inFlight.delete(done));
+      inFlight.add(done);
+    }
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    pumping ??= pump().finally(() => (pumping = undefined));
+  }
+
+  return {
+    workerId,
+
+    /** Adds a job for a memo inside the caller's transaction; the queue picks it up after the commit. */
+    enqueue(tx: Transaction<typeof tables>, job: { userId: string; memoId: string; priority?: number }): Job {
+      return tx.insert('jobs', { user_id: job.userId, memo_id: job.memoId, priority: job.priority ?? 0 });
+    },
+
+    /** Starts working, and looks for due work every `pollMs` (retries waiting out their backoff, lapsed leases). */
+    start(pollMs = 1_000): void {
+      stopped = false;
+      timer = setInterval(wake, pollMs);
+      wake();
+    },
+
+    wake,
+
+    /** Cancels a queued or running job; a finished one is refused. */
+    async cancel(jobId: string): Promise<void> {
+      const controller = running.get(jobId);
+      if (controller) {
+        cancelled.add(jobId);
+        controller.abort();
+        return;
+      }
+      await store.transaction((tx) => {
+        const job = tx.get('jobs', jobId);
+        if (!job) throw new ServiceError('NOT_FOUND', 'That job does not exist.');
+        if (job.status !== 'queued' && job.status !== 'processing') {
+          throw new ServiceError('CONFLICT', `That job is ${job.status} already.`);
+        }
+        const done = tx.update('jobs', jobId, { status: 'cancelled', locked_until: null, completed_at: clock().toISOString() });
+        handlers.settle(tx, done, 'cancelled', null);
+      });
+    },
+
+    /** Queues a failed or cancelled job again, with its retries counted afresh (inside the caller's transaction). */
+    retry(tx: Transaction<typeof tables>, jobId: string): Job {
+      const job = tx.get('jobs', jobId);
+      if (!job) throw new ServiceError('NOT_FOUND', 'That job does not exist.');
+      if (job.status !== 'failed' && job.status !== 'cancelled') throw new ServiceError('CONFLICT', `That job is ${job.status}.`);
+      return tx.update('jobs', jobId, { status: 'queued', retry_count: 0, run_after: null, worker_id: null, locked_until: null, error: null, completed_at: null });
+    },
+
+    /** Stops claiming, aborts what runs and hands it back to the queue; resolves when all of it is settled. */
+    async stop(): Promise<void> {
+      stopped = true;
+      clearInterval(timer);
+      await pumping;
+      running.forEach((controller) => controller.abort());
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+export type JobQueue = ReturnType<typeof createJobQueue>;

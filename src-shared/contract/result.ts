@@ -18,6 +18,9 @@ export const ERROR_CODES = [
   'NO_PROFILE',
   'IMPORT_FAILED',
   'KEYCHAIN_UNAVAILABLE',
+  // The cloud service: unreachable or failing (5xx, network) after retries; or it answered outside its contract.
+  'CLOUD_UNAVAILABLE',
+  'TTS_FAILED',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -7,6 +7,7 @@ import { openAgentTalkStore } from '../db';
 import { createServices, type Services } from '../services';
 import { openSecretStore, type SecretStore } from '../services/secrets';
 import type { Clock } from '../services/time';
+import type { TtsEngine } from '../services/tts/engine';
 import { forwardChanges } from './events';
 import { createHandlers } from './handlers';
 import { createRouter } from './router';
@@ -23,16 +24,29 @@ export interface CoreOptions {
   profileDir: string;
   /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
   secrets?: SecretStore;
+  /** The text-to-speech engines memos can use. */
+  engines?: readonly TtsEngine[];
   clock?: Clock;
 }
 
-export async function createCore({ profileDir, secrets, clock }: CoreOptions): Promise<Core> {
+export async function createCore({ profileDir, secrets, engines, clock }: CoreOptions): Promise<Core> {
   const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
-  const services = createServices({ store, secrets: secrets ?? (await openSecretStore()), ...(clock && { clock }) });
+  const services = createServices({
+    store,
+    profileDir,
+    secrets: secrets ?? (await openSecretStore()),
+    ...(engines && { engines }),
+    ...(clock && { clock }),
+  });
+  await services.generation.start();
   return {
     handle: createRouter(createHandlers(services, profileDir)),
     subscribe: (sink) => forwardChanges(store, sink),
     services,
-    close: () => store.close(),
+    async close() {
+      await services.generation.stop();
+      await services.tts.close();
+      await store.close();
+    },
   };
 }

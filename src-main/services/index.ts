@@ -1,30 +1,49 @@
 /** The domain services of one profile, over its store and the keychain. */
 import type { AgentTalkStore } from '../db';
+import type { Tier } from '../../src-shared/tiers';
 import { createAccountService } from './accounts';
+import { audioDirOf, createAudioFiles } from './audio-files';
+import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
 import { createRateLimitService } from './rate-limits';
 import type { SecretStore } from './secrets';
 import { createSubscriptionService } from './subscriptions';
 import type { Clock } from './time';
+import type { TtsEngine } from './tts/engine';
+import { createTtsRegistry } from './tts/registry';
 import { createUsageService } from './usage';
 
 export interface ServiceDeps {
   store: AgentTalkStore;
   secrets: SecretStore;
+  /** The profile's directory: the store sits in it, the audio files under `audio/`. */
+  profileDir: string;
+  /** The text-to-speech engines whose voices memos can use. */
+  engines?: readonly TtsEngine[];
   clock?: Clock;
+  /** The generation queue's lease and retry backoff (tests shorten them). */
+  jobs?: { leaseMs?: number; backoffMs?: number };
 }
 
-export function createServices({ store, secrets, clock = () => new Date() }: ServiceDeps) {
+export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), jobs }: ServiceDeps) {
+  const audio = createAudioFiles(audioDirOf(profileDir));
+  const tts = createTtsRegistry(engines);
+  const accounts = createAccountService(store, clock);
+  const keys = createKeyService(store, secrets, clock);
+  const rateLimits = createRateLimitService(store, clock);
   return {
     store,
     secrets,
-    accounts: createAccountService(store, clock),
-    keys: createKeyService(store, secrets, clock),
+    audio,
+    tts,
+    accounts,
+    keys,
+    rateLimits,
     usage: createUsageService(store),
-    memos: createMemoService(store),
-    rateLimits: createRateLimitService(store, clock),
+    memos: createMemoService(store, audio),
     subscriptions: createSubscriptionService(store, clock),
+    generation: createGeneration({ store, clock, tts, audio, keys, rateLimits, tier: () => (accounts.current()?.tier ?? 'hobby') as Tier, ...jobs }),
   };
 }
 

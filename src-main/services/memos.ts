@@ -1,9 +1,10 @@
-/** A user's memos: the library list (newest first, from the (user_id, created_at) index), rename and delete. */
+/** A user's memos: the library list (newest first, from the (user_id, created_at) index), rename, delete. */
 import type { Memo } from '../../src-shared/schema';
 import type { AgentTalkStore } from '../db';
+import type { AudioFiles } from './audio-files';
 import { ServiceError } from './errors';
 
-export function createMemoService(store: AgentTalkStore) {
+export function createMemoService(store: AgentTalkStore, audio: AudioFiles) {
   function owned(userId: string, id: string): Memo {
     const memo = store.get('memos', id);
     if (!memo || memo.user_id !== userId) throw new ServiceError('NOT_FOUND', 'That memo does not exist.');
@@ -25,6 +26,7 @@ export function createMemoService(store: AgentTalkStore) {
     async delete(userId: string, id: string): Promise<void> {
       owned(userId, id);
       await store.delete('memos', id);
+      await audio.remove(id);
     },
   };
 }

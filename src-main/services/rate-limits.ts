@@ -40,13 +40,18 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
 
   return {
     /**
-     * Checks and counts one call on a key. A refusal is written to the usage log (in its own transaction, as the
-     * call's count is not) and thrown as a typed error with `{limit, used, resetAt}`.
+     * Checks and counts one call on a key. `accepted` runs in the same transaction once the call is allowed, so
+     * what the call creates commits with its count or not at all. A refusal is written to the usage log (in its
+     * own transaction, as the call's count is not) and thrown as a typed error with `{limit, used, resetAt}`.
      */
-    async consume(apiKeyId: string, characters: number): Promise<Allowance> {
+    async consume<T = undefined>(
+      apiKeyId: string,
+      characters: number,
+      accepted?: (tx: Transaction<typeof tables>, userId: string) => T,
+    ): Promise<Allowance & { result: T }> {
       const now = clock();
       const date = utcDate(now);
-      const outcome = await store.transaction((tx): Allowance | (Refusal & { userId: string }) => {
+      const outcome = await store.transaction((tx): (Allowance & { result: T }) | (Refusal & { userId: string }) => {
         const key = tx.get('api_keys', apiKeyId);
         if (!key) throw new ServiceError('INVALID_API_KEY', 'That API key is not known here.');
         if (key.is_active === false) throw new ServiceError('REVOKED_KEY', 'That API key has been revoked.');
@@ -73,6 +78,7 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
         tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) + 1, last_used_at: now.toISOString() });
         recordUsage(tx, { userId, apiKeyId, action: 'key_used', metadata: { characters } });
         return {
+          result: accepted?.(tx, userId) as T,
           tier,
           limit: limits.callsPerDay,
           remaining: limits.callsPerDay === null ? null : limits.callsPerDay - usedToday - 1,

@@ -31,9 +31,11 @@ export interface JobQueueOptions {
   leaseMs?: number;
   /** The first retry's delay; each further one doubles it. */
   backoffMs?: number;
+  /** Failures that another try cannot mend (a revoked key, a bad voice): they fail the job at once. */
+  isPermanent?: (error: unknown) => boolean;
 }
 
-export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 15_000, backoffMs = 1_000 }: JobQueueOptions) {
+export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 15_000, backoffMs = 1_000, isPermanent = () => false }: JobQueueOptions) {
   const workerId = `${process.pid}:${randomUUID()}`;
   const running = new Map<string, AbortController>();
   const inFlight = new Set<Promise<void>>();
@@ -86,7 +88,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
 
   function failOrRetry(tx: Transaction<typeof tables>, current: Job, error: unknown, at: string): void {
     const message = error instanceof Error ? error.message : String(error);
-    if (current.retry_count < current.max_retries) {
+    if (current.retry_count < current.max_retries && !isPermanent(error)) {
       tx.update('jobs', current.id, {
         status: 'queued',
         retry_count: current.retry_count + 1,

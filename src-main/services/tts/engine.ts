@@ -21,6 +21,8 @@ export interface Synthesis {
 export interface SynthesisOptions {
   /** Aborts the synthesis (a cancelled job); the promise then rejects with an AbortError. */
   signal?: AbortSignal;
+  /** The full API key the memo is billed to, for engines that call the service (the offline one ignores it). */
+  apiKey?: string | null;
 }
 
 export interface TtsEngine {

@@ -5,7 +5,7 @@ import { sessionSecretStore } from '../../../src-main/services/secrets';
 
 const [profileDir, keyId, count] = process.argv.slice(2) as [string, string, string];
 const store = await openAgentTalkStore({ profileDir });
-const { rateLimits } = createServices({ store, secrets: sessionSecretStore('test') });
+const { rateLimits } = createServices({ store, profileDir, secrets: sessionSecretStore('test') });
 process.send?.('ready');
 await new Promise((resolve) => process.once('message', resolve));
 const results = await Promise.allSettled(Array.from({ length: Number(count) }, () => rateLimits.consume(keyId, 10)));

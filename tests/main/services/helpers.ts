@@ -7,7 +7,7 @@ export async function servicesAt(start = '2026-03-10T12:00:00.000Z', profileDir 
   const clock = { now: new Date(start) };
   const store = await openAgentTalk(profileDir, { clock: () => clock.now });
   const secrets = sessionSecretStore('test');
-  const services = createServices({ store, secrets, clock: () => clock.now });
+  const services = createServices({ store, secrets, profileDir, clock: () => clock.now });
   const user = await services.accounts.createProfile('ada@example.com');
   return { ...services, clock, user, profileDir, setTime: (iso: string) => (clock.now = new Date(iso)) };
 }

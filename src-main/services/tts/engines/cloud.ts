@@ -51,7 +51,7 @@ export interface CloudRateLimit {
 export interface CloudEngineOptions {
   /** The service's root, e.g. `https://talk.onhyper.io` (read at each call, so a settings change applies at once). */
   baseUrl: () => string;
-  /** The full API key to call with (from the keychain), or null when there is none. */
+  /** The full API key to call with when a synthesis names none (`SynthesisOptions.apiKey`), or null when there is none. */
   apiKey: () => Promise<string | null>;
   fetch?: typeof fetch;
   /** 5xx and network retries: tries in all (default 3), backoff base and cap (default 500 ms doubling to 8 s). */
@@ -257,7 +257,7 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
       if (signal?.aborted) throw abortError();
       if (!CLOUD_VOICES.some((v) => v.id === voiceId)) throw new ServiceError('VALIDATION_ERROR', `"${voiceId}" is not an Agent Talk cloud voice.`, { voice: voiceId });
       if (text.trim() === '') throw new ServiceError('VALIDATION_ERROR', 'There is no text to speak.', { field: 'text' });
-      const apiKey = await options.apiKey();
+      const apiKey = synthesisOptions.apiKey ?? (await options.apiKey());
       if (signal?.aborted) throw abortError();
       if (!apiKey) throw new ServiceError('INVALID_API_KEY', 'No API key is set for the Agent Talk cloud; add one to use cloud voices.', { cloudCode: 'MISSING_API_KEY' });
 

@@ -1,0 +1,49 @@
+/**
+ * Memo audio on disk: `<profile>/audio/<memo id>.<ext>`, served to the app at `/audio/<file>`. Files are written
+ * to a temporary name, flushed, then renamed, so a crash never leaves a half-written file under a memo's name.
+ */
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const audioDirOf = (profileDir: string) => join(profileDir, 'audio');
+
+/** The URL the app serves a memo's audio at (the same path in Electron's app:// and in the browser host). */
+export const audioUrlOf = (file: string) => `/audio/${file}`;
+
+const FILE = /^([0-9a-f-]{36})\.(wav|mp3)$/;
+
+export function createAudioFiles(audioDir: string) {
+  return {
+    dir: audioDir,
+
+    async write(memoId: string, format: 'wav' | 'mp3', audio: Uint8Array): Promise<string> {
+      await mkdir(audioDir, { recursive: true });
+      const file = `${memoId}.${format}`;
+      const temporary = join(audioDir, `.${file}.partial`);
+      const handle = await open(temporary, 'w');
+      try {
+        await handle.writeFile(audio);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, join(audioDir, file));
+      return file;
+    },
+
+    /** Removes every audio file of a memo (either format). */
+    async remove(memoId: string): Promise<void> {
+      await Promise.all(['wav', 'mp3'].map((ext) => rm(join(audioDir, `${memoId}.${ext}`), { force: true })));
+    },
+
+    /** Removes files no memo owns any more, and partial files left by a crash; returns how many went. */
+    async removeOrphans(hasMemo: (memoId: string) => boolean): Promise<number> {
+      const files = await readdir(audioDir).catch(() => [] as string[]);
+      const orphans = files.filter((f) => f.endsWith('.partial') || !hasMemo(FILE.exec(f)?.[1] ?? ''));
+      await Promise.all(orphans.map((f) => rm(join(audioDir, f), { force: true })));
+      return orphans.length;
+    },
+  };
+}
+
+export type AudioFiles = ReturnType<typeof createAudioFiles>;

@@ -1,0 +1,146 @@
+/**
+ * Memo generation: a request is checked (key, characters, the day's quota: one call counted when accepted, as
+ * the service counts) and answered at once with a queued memo; a job in the durable queue synthesizes it, stores
+ * the audio and completes the memo, or marks it failed with the reason.
+ */
+import type { Memo } from '../../src-shared/schema';
+import { TIER_LIMITS, type Tier } from '../../src-shared/tiers';
+import type { AgentTalkStore } from '../db';
+import type { AudioFiles } from './audio-files';
+import { audioUrlOf } from './audio-files';
+import { ServiceError } from './errors';
+import { createJobQueue } from './jobs/queue';
+import type { createKeyService } from './keys';
+import type { createRateLimitService } from './rate-limits';
+import type { Clock } from './time';
+import type { TtsRegistry } from './tts/registry';
+import { recordUsage } from './usage';
+
+export interface GenerateRequest {
+  text: string;
+  voice: string;
+  title?: string;
+  /** The key the memo is billed to; by default the newest active key. */
+  keyId?: string;
+}
+
+/** The text's first words, as a title when none is given. */
+export function defaultTitle(text: string): string {
+  const words = text.trim().split(/\s+/).slice(0, 8).join(' ');
+  return words.length > 60 ? `${words.slice(0, 59)}…` : words;
+}
+
+export interface GenerationDeps {
+  store: AgentTalkStore;
+  clock: Clock;
+  tts: TtsRegistry;
+  audio: AudioFiles;
+  keys: ReturnType<typeof createKeyService>;
+  rateLimits: ReturnType<typeof createRateLimitService>;
+  /** The profile's user, whose tier sets how many jobs run at once. */
+  tier: () => Tier;
+  /** Passed to the job queue (tests shorten them). */
+  leaseMs?: number;
+  backoffMs?: number;
+}
+
+/** Refusals another try cannot change; anything else (the cloud down, a crash of the engine) is retried. */
+const PERMANENT = new Set(['INVALID_API_KEY', 'REVOKED_KEY', 'FORBIDDEN', 'INVALID_VOICE', 'VALIDATION_ERROR', 'TEXT_TOO_LONG', 'DAILY_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED']);
+
+export function createGeneration({ store, clock, tts, audio, keys, rateLimits, tier, leaseMs, backoffMs }: GenerationDeps) {
+  const queue = createJobQueue({
+    store,
+    clock,
+    concurrency: () => TIER_LIMITS[tier()].concurrent,
+    isPermanent: (error) => error instanceof ServiceError && PERMANENT.has(error.code),
+    ...(leaseMs !== undefined && { leaseMs }),
+    ...(backoffMs !== undefined && { backoffMs }),
+    handlers: {
+      async run(job, { signal }) {
+        const memo = store.get('memos', job.memo_id);
+        if (!memo) return;
+        await store.update('memos', memo.id, { status: 'processing', error: null });
+        const { engine } = tts.resolve(memo.voice ?? '');
+        const apiKey = memo.api_key_id && engine.id === 'cloud' ? await keys.secretOf(memo.user_id, memo.api_key_id) : null;
+        const result = await engine.synthesize(memo.text, memo.voice!, { signal, apiKey });
+        const file = await audio.write(memo.id, result.format, result.audio);
+        await store.transaction((tx) => {
+          if (!tx.get('memos', memo.id)) return; // deleted meanwhile; its file goes with the next clean-up
+          tx.update('memos', memo.id, { status: 'completed', audio_url: audioUrlOf(file), duration_sec: result.durationSec, error: null });
+          recordUsage(tx, { userId: memo.user_id, apiKeyId: memo.api_key_id, action: 'memo_created', metadata: { memoId: memo.id, voice: memo.voice, characters: memo.character_count, durationSec: result.durationSec } });
+        });
+      },
+      settle(tx, job, outcome, error) {
+        const memo = tx.get('memos', job.memo_id);
+        if (!memo) return;
+        tx.update('memos', memo.id, { status: outcome, error });
+        if (outcome === 'failed') {
+          const metadata = { memoId: memo.id, voice: memo.voice, error };
+          recordUsage(tx, { userId: memo.user_id, apiKeyId: memo.api_key_id, action: 'memo_failed', metadata });
+          recordUsage(tx, { userId: memo.user_id, apiKeyId: memo.api_key_id, action: 'error_tts', metadata });
+        }
+      },
+    },
+  });
+
+  function jobOf(userId: string, memoId: string) {
+    const memo = store.get('memos', memoId);
+    const job = store.query('jobs', { memo_id: memoId })[0];
+    if (!memo || memo.user_id !== userId || !job) throw new ServiceError('NOT_FOUND', 'That memo has no generation job.');
+    return job;
+  }
+
+  return {
+    /** Accepts a request (or refuses it before any work starts) and queues its memo; returns the queued memo. */
+    async generate(userId: string, request: GenerateRequest): Promise<Memo> {
+      const text = request.text.trim();
+      if (text === '') throw new ServiceError('VALIDATION_ERROR', 'There is no text to speak.', { field: 'text' });
+      const { voice } = tts.resolve(request.voice);
+      const keyId = request.keyId ?? keys.list(userId).find((k) => k.isActive)?.id;
+      if (!keyId) throw new ServiceError('INVALID_API_KEY', 'Create an API key first: every memo is counted against one.');
+      const key = store.get('api_keys', keyId);
+      if (!key || key.user_id !== userId) throw new ServiceError('INVALID_API_KEY', 'That API key is not known here.');
+      const { result: memo } = await rateLimits.consume(keyId, text.length, (tx) => {
+        const created = tx.insert('memos', {
+          user_id: userId,
+          api_key_id: keyId,
+          text,
+          voice: voice.id,
+          title: request.title?.trim() || defaultTitle(text),
+          character_count: text.length,
+          audio_url: '',
+          duration_sec: 0,
+          status: 'queued',
+        });
+        queue.enqueue(tx, { userId, memoId: created.id });
+        return created;
+      });
+      queue.wake();
+      return memo;
+    },
+
+    async cancel(userId: string, memoId: string): Promise<void> {
+      await queue.cancel(jobOf(userId, memoId).id);
+    },
+
+    /** Queues a failed or cancelled memo again (not counted again: the call was counted when it was accepted). */
+    async retry(userId: string, memoId: string): Promise<void> {
+      const job = jobOf(userId, memoId);
+      await store.transaction((tx) => {
+        queue.retry(tx, job.id);
+        tx.update('memos', memoId, { status: 'queued', error: null });
+      });
+      queue.wake();
+    },
+
+    /** Starts the queue after removing audio files whose memo is gone (and partial files from a crash). */
+    async start(): Promise<void> {
+      await audio.removeOrphans((memoId) => store.get('memos', memoId) !== undefined);
+      queue.start();
+    },
+
+    stop: () => queue.stop(),
+  };
+}
+
+export type Generation = ReturnType<typeof createGeneration>;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
+import { audioDirOf } from './services/audio-files';
 import { createMainWindow } from './app/window';
 import { createCore } from './ipc/core';
 
@@ -53,8 +54,9 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    handleAppProtocol(rendererDir);
-    const core = await createCore({ profileDir: join(app.getPath('userData'), 'profile') });
+    const profileDir = join(app.getPath('userData'), 'profile');
+    handleAppProtocol(rendererDir, audioDirOf(profileDir));
+    const core = await createCore({ profileDir });
     shutdownTasks.push(() => core.close());
     serveCalls(core.handle);
     core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));

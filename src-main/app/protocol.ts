@@ -1,7 +1,7 @@
 /** The app:// scheme the renderer is served from, so the page has a real origin (not file://). */
 import { protocol } from 'electron';
 import { APP_SCHEME } from './policy';
-import { serveAppRequest } from './serve';
+import { routeAppRequest } from './serve';
 
 /**
  * Before the app is ready: Chromium learns a scheme's privileges only at startup. Every custom scheme must be in
@@ -9,12 +9,17 @@ import { serveAppRequest } from './serve';
  */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    // standard: an origin and relative URLs like https; secure: a secure context; supportFetchAPI: fetch() works.
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    // standard: an origin and relative URLs like https; secure: a secure context; supportFetchAPI: fetch() works;
+    // stream: <audio> and <video> take the responses as streams and ask for byte ranges, so memo audio can seek
+    // (Electron's protocol docs: "Protocols that use streams (http and stream protocols) should set stream: true").
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
   ]);
 }
 
-/** After ready: serves the built renderer from `rendererDir`; anything else answers 404. */
-export function handleAppProtocol(rendererDir: string): void {
-  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
+/**
+ * After ready: serves the built renderer from `rendererDir` and memo audio (/audio/..., with Range) from
+ * `audioDir`; anything else answers 404.
+ */
+export function handleAppProtocol(rendererDir: string, audioDir: string): void {
+  protocol.handle(APP_SCHEME, (request) => routeAppRequest({ rendererDir, audioDir }, request));
 }

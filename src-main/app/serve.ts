@@ -1,6 +1,22 @@
 /** The app:// responses: the built renderer's files, with the security headers. Plain Node, no electron. */
 import { readFile } from 'node:fs/promises';
 import { contentSecurityPolicy, resolveAppFile } from './policy';
+import { isAudioUrl, serveAudioRequest } from './serve-audio';
+
+export interface AppDirs {
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** The profile's memo audio (`audioDirOf(profileDir)` in services/audio-files). */
+  audioDir: string;
+}
+
+/**
+ * Every request to the app's origin, from Electron's app:// handler and from the browser host alike: memo audio
+ * under /audio/, the built renderer otherwise.
+ */
+export function routeAppRequest({ rendererDir, audioDir }: AppDirs, request: Request): Promise<Response> {
+  return isAudioUrl(request.url) ? serveAudioRequest(audioDir, request) : serveAppRequest(rendererDir, request);
+}
 
 const status = (code: 404 | 405, text: string) =>
   new Response(text, { status: code, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });

@@ -1,12 +1,15 @@
 /**
  * The browser host: the core of one profile served to a browser on 127.0.0.1 only. One HTTP server serves the
- * built renderer (the same responses as app://, with the CSP) and the WebSocket transport at /ws.
+ * built renderer and the memo audio (the same responses as app://, from the same code) and the WebSocket
+ * transport at /ws.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import { APP_ORIGIN } from '../app/policy';
-import { serveAppRequest } from '../app/serve';
+import { routeAppRequest, type AppDirs } from '../app/serve';
+import { audioDirOf } from '../services/audio-files';
 import { createCore } from '../ipc/core';
 import type { SecretStore } from '../services/secrets';
 import { addressedToHost, mayOpenSocket, newToken, type HostIdentity } from './guard';
@@ -37,18 +40,33 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text);
 }
 
-/** Answers a plain HTTP request with the renderer file its path names, as app://agent-talk would. */
-async function serveFile(rendererDir: string, identity: HostIdentity, req: IncomingMessage, res: ServerResponse) {
+/** The request headers the app:// responses read: the byte range a media element asks for. */
+const FORWARDED_HEADERS = ['range', 'if-range'] as const;
+
+/** Answers a plain HTTP request with the file its path names, as app://agent-talk would. */
+async function serveFile(dirs: AppDirs, identity: HostIdentity, req: IncomingMessage, res: ServerResponse) {
   if (!addressedToHost(req, identity)) return plain(res, 421, `Open the address the app printed: ${identity.origin}/`);
-  let response: Response;
+  let request: Request;
   try {
-    response = await serveAppRequest(rendererDir, new Request(`${APP_ORIGIN}${req.url}`, { method: req.method }));
+    const headers = new Headers();
+    for (const name of FORWARDED_HEADERS) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    request = new Request(`${APP_ORIGIN}${req.url}`, { method: req.method, headers });
   } catch {
-    return plain(res, 400, 'Bad Request'); // a method or path the Fetch API refuses
+    return plain(res, 400, 'Bad Request'); // a method, path or header value the Fetch API refuses
   }
+  const response = await routeAppRequest(dirs, request);
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
-  res.end(Buffer.from(await response.arrayBuffer()));
+  if (!response.body) return void res.end();
+  try {
+    // Streamed as the client reads it; a client that goes away (a media element seeking) cancels the body.
+    await pipeline(response.body, res);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+  }
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
@@ -73,9 +91,10 @@ export async function startHost({ profileDir, rendererDir, port = 0, secrets }: 
     throw error;
   }
 
+  const dirs: AppDirs = { rendererDir, audioDir: audioDirOf(profileDir) };
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('request', (req, res) => {
-    serveFile(rendererDir, identity, req, res).catch((error: unknown) => {
+    serveFile(dirs, identity, req, res).catch((error: unknown) => {
       console.error('browser host: serving a file failed', error);
       if (!res.headersSent) plain(res, 500, 'Internal Server Error');
       else res.destroy();

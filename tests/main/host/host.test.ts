@@ -69,6 +69,18 @@ function get(url: URL, host = url.host): Promise<{ status: number; headers: Reco
   });
 }
 
+/** A plain HTTP GET with the given headers, its body as bytes. */
+function getBytes(url: URL, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject).end();
+  });
+}
+
 /** Whether a TCP connection to `address`:`port` is accepted. */
 const accepts = (address: string, port: number) =>
   new Promise<boolean>((resolve) => {
@@ -129,6 +141,31 @@ describe('the browser host', () => {
 
     expect((await get(new URL('/assets/..%2f..%2fprofile', origin))).status).toBe(404);
     expect((await get(new URL('/missing.js', origin))).status).toBe(404);
+  });
+
+  it('serves memo audio from the profile with HTTP Range, so a media element can seek', async () => {
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const audio = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7 + (i >> 8)) & 0xff));
+    mkdirSync(join(base, 'profile', 'audio'), { recursive: true });
+    writeFileSync(join(base, 'profile', 'audio', `${id}.wav`), audio);
+
+    const part = await getBytes(new URL(`/audio/${id}.wav`, origin), { range: 'bytes=70000-89999' });
+    expect(part.status).toBe(206);
+    expect(part.headers).toMatchObject({
+      'content-type': 'audio/wav',
+      'content-range': 'bytes 70000-89999/100000',
+      'content-length': '20000',
+      'accept-ranges': 'bytes',
+    });
+    expect(part.body.equals(audio.subarray(70_000, 90_000))).toBe(true);
+
+    const whole = await getBytes(new URL(`/audio/${id}.wav`, origin));
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-length']).toBe('100000');
+    expect(whole.body.equals(audio)).toBe(true);
+
+    expect((await getBytes(new URL(`/audio/${id}.wav`, origin), { range: 'bytes=100000-' })).status).toBe(416);
+    expect((await getBytes(new URL(`/audio/..%2f${id}.wav`, origin))).status).toBe(404);
   });
 
   it('answers a request for another host name (DNS rebinding) with 421 and no file', async () => {

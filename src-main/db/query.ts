@@ -137,12 +137,13 @@ function candidateFor(path: IndexPath, c: Conditions, orderBy: string | undefine
 }
 
 function plan(table: CompiledTable, c: Conditions, options: QueryOptions): Plan {
+  // Plain object literals throughout: this runs on every query, and spreading into a new object costs far more.
   const { def } = table;
   const pk = def.primaryKey;
   const reverse = options.order === 'desc';
-  const base = { table: def.name, equality: [] as string[], reverse: false };
   if (c.equal.has(pk)) {
-    return { ...base, access: 'primary', equality: [pk], ordered: true, covered: c.equal.size === 1 && c.bounds.size === 0 };
+    const covered = c.equal.size === 1 && c.bounds.size === 0;
+    return { table: def.name, access: 'primary', equality: [pk], ordered: true, reverse: false, covered };
   }
   let best: Candidate | undefined;
   for (const path of table.indexes) {
@@ -151,19 +152,21 @@ function plan(table: CompiledTable, c: Conditions, options: QueryOptions): Plan 
   }
   if (!best) {
     const ordered = options.orderBy === undefined || options.orderBy === pk;
-    return { ...base, access: 'scan', ordered, reverse: ordered && reverse, covered: c.equal.size + c.bounds.size === 0 };
+    const covered = c.equal.size + c.bounds.size === 0;
+    return { table: def.name, access: 'scan', equality: [], ordered, reverse: ordered && reverse, covered };
   }
   const used = best.equality.length + (best.range ? 1 : 0);
-  return {
-    ...base,
+  const result: Plan = {
+    table: def.name,
     access: 'index',
     index: best.path.name,
     equality: best.equality,
-    ...(best.range && { range: best.range }),
     ordered: best.ordered,
     reverse: best.ordered && reverse,
     covered: used === c.equal.size + c.bounds.size,
   };
+  if (best.range) result.range = best.range;
+  return result;
 }
 
 function sortRows(rows: Row[], column: string, order: 'asc' | 'desc', pk: string): Row[] {

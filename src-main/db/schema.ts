@@ -115,12 +115,25 @@ export function compileSchema(env: RootDatabase, defs: readonly TableDef[]): Sch
       schema.get(foreignKey.references)!.referencedBy.push({ child: table, foreignKey, path });
     }
   }
-  // On delete, visit children that have no children of their own first: a row removed by one cascade then
-  // need not be visited again by another (memos go with the user before its keys set them null).
-  for (const table of schema.values()) {
-    table.referencedBy.sort((a, b) => Number(a.child.referencedBy.length > 0) - Number(b.child.referencedBy.length > 0));
-  }
+  for (const table of schema.values()) table.referencedBy.splice(0, Infinity, ...cascadeOrder(table.referencedBy));
   return schema;
+}
+
+/**
+ * The order a delete visits a row's children in: a child table that references a sibling comes before that
+ * sibling, so a row removed by one cascade is not first set null by another (memos go with the user before the
+ * user's keys would set their api_key_id null).
+ */
+function cascadeOrder(references: readonly Reference[]): Reference[] {
+  const remaining = [...references];
+  const ordered: Reference[] = [];
+  while (remaining.length > 0) {
+    const referencedBySibling = (r: Reference) =>
+      remaining.some((o) => o !== r && (o.child.def.foreignKeys ?? []).some((fk) => fk.references === r.child.def.name));
+    const next = remaining.findIndex((r) => !referencedBySibling(r));
+    ordered.push(...remaining.splice(Math.max(next, 0), 1));
+  }
+  return ordered;
 }
 
 export function tableOf(schema: Schema, name: string): CompiledTable {

@@ -29,7 +29,7 @@ describe('ON DELETE', () => {
     const other = await store.insert('users', { email: 'bob@example.com' });
     await store.insert('memos', { user_id: other.id, audio_url: 'b', duration_sec: 1 });
     const result = await store.delete('users', user.id);
-    expect(result.deleted).toBe(1 + 1 + 3 + 1 + 1 + 1);
+    expect(result).toEqual({ deleted: 1 + 1 + 3 + 1 + 1 + 1, nulled: 0 }); // memos go with the user, not nulled by its key first
     for (const table of ['api_keys', 'memos', 'usage_logs', 'rate_limits', 'subscriptions'] as const) {
       expect(store.count(table, { user_id: user.id })).toBe(0);
     }

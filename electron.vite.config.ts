@@ -8,7 +8,13 @@ export default defineConfig({
     build: {
       // npm dependencies (lmdb is native) stay require()d from node_modules instead of being bundled.
       externalizeDeps: true,
-      rolldownOptions: { input: { index: resolve('src-main/index.ts') } },
+      rolldownOptions: {
+        input: {
+          index: resolve('src-main/index.ts'),
+          // The offline voice engine's worker thread, loaded at run time as ./offline-worker.js next to index.js.
+          'offline-worker': resolve('src-main/services/tts/engines/offline-worker.js'),
+        },
+      },
     },
   },
   preload: {

@@ -8,6 +8,7 @@ import { createServices, type Services } from '../services';
 import { openSecretStore, type SecretStore } from '../services/secrets';
 import type { Clock } from '../services/time';
 import type { TtsEngine } from '../services/tts/engine';
+import { createOfflineEngine } from '../services/tts/engines/offline';
 import { forwardChanges } from './events';
 import { createHandlers } from './handlers';
 import { createRouter } from './router';
@@ -24,7 +25,7 @@ export interface CoreOptions {
   profileDir: string;
   /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
   secrets?: SecretStore;
-  /** The text-to-speech engines memos can use. */
+  /** The text-to-speech engines memos can use; by default the offline one (the cloud's comes with its settings). */
   engines?: readonly TtsEngine[];
   clock?: Clock;
 }
@@ -35,7 +36,7 @@ export async function createCore({ profileDir, secrets, engines, clock }: CoreOp
     store,
     profileDir,
     secrets: secrets ?? (await openSecretStore()),
-    ...(engines && { engines }),
+    engines: engines ?? [createOfflineEngine()],
     ...(clock && { clock }),
   });
   await services.generation.start();

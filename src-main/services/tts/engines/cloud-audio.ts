@@ -10,6 +10,8 @@
  * Nothing here is specific to the cloud, but it lives beside the cloud engine, its first user.
  */
 
+import { InvalidWavError, parseWav, wavDurationSec } from '../wav';
+
 export type MeasuredFormat = 'mp3' | 'wav';
 
 export interface AudioInfo {
@@ -43,27 +45,13 @@ export function measureAudio(bytes: Uint8Array): AudioInfo {
 // --- WAV ---------------------------------------------------------------------------------------------------------
 
 export function measureWav(bytes: Uint8Array): AudioInfo {
-  if (ascii(bytes, 0, 4) !== 'RIFF' || ascii(bytes, 8, 4) !== 'WAVE') throw new AudioFormatError('Not a RIFF/WAVE file.');
-  const view = dataView(bytes);
-  let fmt: { channels: number; sampleRate: number; byteRate: number } | null = null;
-  let pos = 12;
-  while (pos + 8 <= bytes.length) {
-    const id = ascii(bytes, pos, 4);
-    const size = view.getUint32(pos + 4, true);
-    const body = pos + 8;
-    if (id === 'fmt ') {
-      if (size < 16 || body + 16 > bytes.length) throw new AudioFormatError('The WAV fmt chunk is truncated.');
-      fmt = { channels: view.getUint16(body + 2, true), sampleRate: view.getUint32(body + 4, true), byteRate: view.getUint32(body + 8, true) };
-    } else if (id === 'data') {
-      if (!fmt) throw new AudioFormatError('The WAV data chunk comes before its fmt chunk.');
-      if (fmt.byteRate === 0 || fmt.sampleRate === 0 || fmt.channels === 0) throw new AudioFormatError('The WAV fmt chunk is invalid.');
-      // A streamed or truncated file may claim more data than it holds: time what is there.
-      const dataBytes = Math.min(size, bytes.length - body);
-      return { format: 'wav', durationSec: dataBytes / fmt.byteRate, sampleRate: fmt.sampleRate, channels: fmt.channels, method: 'wav-header' };
-    }
-    pos = body + size + (size % 2); // chunks are padded to an even size
+  try {
+    const { format, data } = parseWav(bytes);
+    return { format: 'wav', durationSec: wavDurationSec(format, data.length), sampleRate: format.sampleRate, channels: format.channels, method: 'wav-header' };
+  } catch (error) {
+    if (error instanceof InvalidWavError) throw new AudioFormatError(`The WAV audio is unreadable: ${error.message}.`);
+    throw error;
   }
-  throw new AudioFormatError('The WAV file has no data chunk.');
 }
 
 // --- MP3 ---------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAppUrl } from './policy';
+import { plainResponse } from './plain-response';
 
 /** The URL path prefix the audio is served under. */
 export const AUDIO_PATH_PREFIX = '/audio/';
@@ -104,8 +105,6 @@ function fileRangeStream(handle: FileHandle, { start, end }: ByteRange): Readabl
   });
 }
 
-const plain = (code: 404 | 405, text: string) =>
-  new Response(text, { status: code, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 
 /**
  * Answers GET and HEAD for a memo's audio file in `audioDir`. Range is honored on GET only (the one method
@@ -113,15 +112,15 @@ const plain = (code: 404 | 405, text: string) =>
  * one, so it gets the whole file, as RFC 9110 §13.1.5 says.
  */
 export async function serveAudioRequest(audioDir: string, request: Request): Promise<Response> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method Not Allowed');
+  if (request.method !== 'GET' && request.method !== 'HEAD') return plainResponse(405, 'Method Not Allowed');
   const file = audioFile(audioDir, request.url);
-  if (!file) return plain(404, 'Not Found');
+  if (!file) return plainResponse(404, 'Not Found');
 
   let handle: FileHandle;
   try {
     handle = await open(file.path, 'r');
   } catch {
-    return plain(404, 'Not Found');
+    return plainResponse(404, 'Not Found');
   }
   // The size and the bytes come from the same open file: a memo re-generated meanwhile (its file replaced) cannot
   // make them disagree.
@@ -132,7 +131,7 @@ export async function serveAudioRequest(audioDir: string, request: Request): Pro
     size = stats.size;
   } catch {
     await handle.close().catch(() => undefined);
-    return plain(404, 'Not Found');
+    return plainResponse(404, 'Not Found');
   }
 
   const headers = new Headers({

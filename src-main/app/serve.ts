@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { contentSecurityPolicy, resolveAppFile } from './policy';
 import { isAudioUrl, serveAudioRequest } from './serve-audio';
+import { plainResponse } from './plain-response';
 
 export interface AppDirs {
   /** The built renderer (out/renderer). */
@@ -18,18 +19,16 @@ export function routeAppRequest({ rendererDir, audioDir }: AppDirs, request: Req
   return isAudioUrl(request.url) ? serveAudioRequest(audioDir, request) : serveAppRequest(rendererDir, request);
 }
 
-const status = (code: 404 | 405, text: string) =>
-  new Response(text, { status: code, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 
 export async function serveAppRequest(rendererDir: string, request: Request): Promise<Response> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return status(405, 'Method Not Allowed');
+  if (request.method !== 'GET' && request.method !== 'HEAD') return plainResponse(405, 'Method Not Allowed');
   const file = resolveAppFile(rendererDir, request.url);
-  if (!file) return status(404, 'Not Found');
+  if (!file) return plainResponse(404, 'Not Found');
   let body: Uint8Array;
   try {
     body = new Uint8Array(await readFile(file.path));
   } catch {
-    return status(404, 'Not Found'); // missing, a directory, unreadable: the page learns nothing more
+    return plainResponse(404, 'Not Found'); // missing, a directory, unreadable: the page learns nothing more
   }
   return new Response(request.method === 'HEAD' ? null : body, {
     headers: {

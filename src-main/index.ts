@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
+import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
 import { createMainWindow } from './app/window';
 import { createCore } from './ipc/core';
@@ -56,7 +57,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
     handleAppProtocol(rendererDir, audioDirOf(profileDir));
-    const core = await createCore({ profileDir });
+    const core = await createCore({ profileDir, saveFile: askSavePath });
     shutdownTasks.push(() => core.close());
     serveCalls(core.handle);
     core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));

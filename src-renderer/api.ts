@@ -3,7 +3,7 @@
  * that throw an ApiError on a refusal, and events. In the browser host, where no preload exposes the bridge, a
  * WebSocket bridge to the host is installed in its place first.
  */
-import type { ArgsOf, ChangedEvent, ErrorCode, EventName, IpcError, MethodName, ResultOf } from '../src-shared/contract';
+import type { ArgsOf, ErrorCode, EventName, EventPayloads, IpcError, MethodName, ResultOf } from '../src-shared/contract';
 import type { AgentTalkBridge } from '../src-shared/contract/bridge';
 import { connectWebSocketBridge, hostSocketUrl } from './ws-bridge';
 
@@ -47,8 +47,8 @@ export async function call<M extends MethodName>(method: M, ...[args]: ArgsParam
 }
 
 /** Listens to one event; returns the function that stops listening. */
-export function on(event: EventName, listener: (payload: ChangedEvent) => void): () => void {
-  return appBridge().on(event, (payload) => listener(payload as ChangedEvent));
+export function on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
+  return appBridge().on(event, (payload) => listener(payload as EventPayloads[E]));
 }
 
 /** The app's version, as the bridge reports it. */

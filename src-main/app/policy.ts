@@ -75,7 +75,8 @@ const CSP_DIRECTIVES: readonly (readonly [string, string])[] = [
   ['style-src', "'self'"],
   ['img-src', "'self' data:"],
   ['font-src', "'self'"],
-  ['media-src', "'self'"],
+  // blob: for the voice previews, which the page makes from the bytes the core answers.
+  ['media-src', "'self' blob:"],
   ['connect-src', "'self'"],
   ['base-uri', "'none'"],
   ['form-action', "'none'"],

@@ -10,14 +10,16 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { APP_ORIGIN } from '../app/policy';
 import { routeAppRequest, type AppDirs } from '../app/serve';
 import { audioDirOf } from '../services/audio-files';
-import { createCore } from '../ipc/core';
+import { MAX_IMPORT_BASE64 } from '../../src-shared/contract/settings';
+import { createCore, type Core } from '../ipc/core';
 import type { SecretStore } from '../services/secrets';
 import { addressedToHost, mayOpenSocket, newToken, type HostIdentity } from './guard';
 import { serveSocket } from './socket';
 
 const LOOPBACK = '127.0.0.1';
-/** The largest frame a page may send; ws closes the socket (1009) on a larger one. */
-export const MAX_FRAME_BYTES = 1024 * 1024;
+/** The largest frame a page may send (a legacy database to import, in base64, is the largest call); ws closes the
+ * socket (1009) on a larger one. */
+export const MAX_FRAME_BYTES = MAX_IMPORT_BASE64 + 1024 * 1024;
 
 export interface HostOptions {
   profileDir: string;
@@ -32,6 +34,8 @@ export interface HostOptions {
 export interface Host {
   /** The page's address, with this run's token: whoever has it can use the profile. */
   url: string;
+  /** The profile's core, as the page reaches it (tests seed and inspect through it). */
+  core: Core;
   /** Closes the sockets, the server and the core. */
   close(): Promise<void>;
 }
@@ -119,6 +123,7 @@ export async function startHost({ profileDir, rendererDir, port = 0, secrets }: 
 
   return {
     url: `${identity.origin}/?token=${identity.token}`,
+    core,
     async close() {
       unsubscribe();
       for (const client of sockets.clients) client.terminate();

@@ -2,15 +2,17 @@
  * The core of one profile, as every edge (Electron, the browser host, tests) runs it: the store, the keychain,
  * the services, and the router in front of them.
  */
-import type { EventSink, IpcHandler } from '../../src-shared/contract';
+import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../../src-shared/contract';
 import { openAgentTalkStore } from '../db';
-import { createServices, type Services } from '../services';
+import { createServices, type ServiceDeps, type Services } from '../services';
 import { openSecretStore, type SecretStore } from '../services/secrets';
 import type { Clock } from '../services/time';
 import type { TtsEngine } from '../services/tts/engine';
+import { readCloudUrl } from '../services/settings';
+import { createCloudEngine } from '../services/tts/engines/cloud';
 import { createOfflineEngine } from '../services/tts/engines/offline';
 import { forwardChanges } from './events';
-import { createHandlers } from './handlers';
+import { createHandlers, type EdgeDeps } from './handlers';
 import { createRouter } from './router';
 
 export interface Core {
@@ -25,24 +27,38 @@ export interface CoreOptions {
   profileDir: string;
   /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
   secrets?: SecretStore;
-  /** The text-to-speech engines memos can use; by default the offline one (the cloud's comes with its settings). */
-  engines?: readonly TtsEngine[];
+  /** The offline engine to use instead of a new one (tests share one across cores). */
+  offline?: TtsEngine;
   clock?: Clock;
+  /** Where the edge can show a save dialog (Electron): asks for the path of a file to save. */
+  saveFile?: EdgeDeps['saveFile'];
+  /** The generation queue's lease and retry backoff (tests shorten them). */
+  jobs?: ServiceDeps['jobs'];
 }
 
-export async function createCore({ profileDir, secrets, engines, clock }: CoreOptions): Promise<Core> {
+export async function createCore({ profileDir, secrets, offline, clock, saveFile, jobs }: CoreOptions): Promise<Core> {
   const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
+  // The cloud engine reads the URL from the settings at each call: a change applies to the next memo.
+  const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
   const services = createServices({
     store,
     profileDir,
     secrets: secrets ?? (await openSecretStore()),
-    engines: engines ?? [createOfflineEngine()],
+    engines: [offline ?? createOfflineEngine(), cloud],
     ...(clock && { clock }),
+    ...(jobs && { jobs }),
   });
   await services.generation.start();
   return {
-    handle: createRouter(createHandlers(services, profileDir)),
-    subscribe: (sink) => forwardChanges(store, sink),
+    handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }) })),
+    subscribe(sink) {
+      const stops = [
+        forwardChanges(store, sink),
+        services.generation.onProgress((memoId, progress) => sink('job.progress', { memoId, progress } satisfies JobProgress)),
+        cloud.onRateLimit(() => sink('usage.changed', { ids: [] } satisfies ChangedEvent)),
+      ];
+      return () => stops.forEach((stop) => stop());
+    },
     services,
     async close() {
       await services.generation.stop();

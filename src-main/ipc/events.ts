@@ -4,7 +4,7 @@ import type { AgentTalkStore } from '../db';
 
 const EVENT_OF_TABLE: Record<string, EventName> = {
   users: 'profile.changed',
-  settings: 'profile.changed',
+  settings: 'settings.changed',
   subscriptions: 'profile.changed',
   api_keys: 'keys.changed',
   memos: 'memos.changed',

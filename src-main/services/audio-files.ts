@@ -3,6 +3,7 @@
  * to a temporary name, flushed, then renamed, so a crash never leaves a half-written file under a memo's name.
  */
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 export const audioDirOf = (profileDir: string) => join(profileDir, 'audio');
@@ -19,7 +20,8 @@ export function createAudioFiles(audioDir: string) {
     async write(memoId: string, format: 'wav' | 'mp3', audio: Uint8Array): Promise<string> {
       await mkdir(audioDir, { recursive: true });
       const file = `${memoId}.${format}`;
-      const temporary = join(audioDir, `.${file}.partial`);
+      // Its own temporary name: two workers writing the same memo (a lease taken over) never share one.
+      const temporary = join(audioDir, `.${file}.${randomUUID()}.partial`);
       const handle = await open(temporary, 'w');
       try {
         await handle.writeFile(audio);
@@ -29,6 +31,12 @@ export function createAudioFiles(audioDir: string) {
       }
       await rename(temporary, join(audioDir, file));
       return file;
+    },
+
+    /** The file a memo's `audio_url` names in this folder, or null when it names none (no audio yet). */
+    fileOf(audioUrl: string): string | null {
+      const file = audioUrl.startsWith(audioUrlOf('')) ? audioUrl.slice(audioUrlOf('').length) : '';
+      return FILE.test(file) ? file : null;
     },
 
     /** Removes every audio file of a memo (either format). */

@@ -39,6 +39,8 @@ export interface GenerationDeps {
   rateLimits: ReturnType<typeof createRateLimitService>;
   /** The profile's user, whose tier sets how many jobs run at once. */
   tier: () => Tier;
+  /** The cloud service's URL: a cloud voice is refused at once while none is set. */
+  cloudUrl: () => string | null;
   /** Passed to the job queue (tests shorten them). */
   leaseMs?: number;
   backoffMs?: number;
@@ -47,7 +49,15 @@ export interface GenerationDeps {
 /** Refusals another try cannot change; anything else (the cloud down, a crash of the engine) is retried. */
 const PERMANENT = new Set(['INVALID_API_KEY', 'REVOKED_KEY', 'FORBIDDEN', 'INVALID_VOICE', 'VALIDATION_ERROR', 'TEXT_TOO_LONG', 'DAILY_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED']);
 
-export function createGeneration({ store, clock, tts, audio, keys, rateLimits, tier, leaseMs, backoffMs }: GenerationDeps) {
+/** How far a memo's job has come, 0 to 1 (JobProgress in the contract). */
+export type ProgressListener = (memoId: string, progress: number) => void;
+
+export function createGeneration({ store, clock, tts, audio, keys, rateLimits, tier, cloudUrl, leaseMs, backoffMs }: GenerationDeps) {
+  const progressListeners = new Set<ProgressListener>();
+  const tell = (memoId: string, progress: number) => {
+    for (const listener of progressListeners) listener(memoId, progress);
+  };
+
   const queue = createJobQueue({
     store,
     clock,
@@ -60,15 +70,18 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
         const memo = store.get('memos', job.memo_id);
         if (!memo) return;
         await store.update('memos', memo.id, { status: 'processing', error: null });
+        tell(memo.id, 0);
         const { engine } = tts.resolve(memo.voice ?? '');
         const apiKey = memo.api_key_id && engine.id === 'cloud' ? await keys.secretOf(memo.user_id, memo.api_key_id) : null;
-        const result = await engine.synthesize(memo.text, memo.voice!, { signal, apiKey });
+        const result = await engine.synthesize(memo.text, memo.voice!, { signal, apiKey, onProgress: (p) => tell(memo.id, p) });
         const file = await audio.write(memo.id, result.format, result.audio);
-        await store.transaction((tx) => {
+        // Committed with the job's completion (see CommitStep): a crash leaves both undone, and a job taken over by
+        // another worker meanwhile is not completed twice.
+        return (tx) => {
           if (!tx.get('memos', memo.id)) return; // deleted meanwhile; its file goes with the next clean-up
           tx.update('memos', memo.id, { status: 'completed', audio_url: audioUrlOf(file), duration_sec: result.durationSec, error: null });
           recordUsage(tx, { userId: memo.user_id, apiKeyId: memo.api_key_id, action: 'memo_created', metadata: { memoId: memo.id, voice: memo.voice, characters: memo.character_count, durationSec: result.durationSec } });
-        });
+        };
       },
       settle(tx, job, outcome, error) {
         const memo = tx.get('memos', job.memo_id);
@@ -96,6 +109,9 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       const text = request.text.trim();
       if (text === '') throw new ServiceError('VALIDATION_ERROR', 'There is no text to speak.', { field: 'text' });
       const { voice } = tts.resolve(request.voice);
+      if (voice.engine === 'cloud' && cloudUrl() === null) {
+        throw new ServiceError('CLOUD_UNAVAILABLE', 'Set the Agent Talk cloud URL in Settings to use the cloud voices.', { voice: voice.id });
+      }
       const keyId = request.keyId ?? keys.list(userId).find((k) => k.isActive)?.id;
       if (!keyId) throw new ServiceError('INVALID_API_KEY', 'Create an API key first: every memo is counted against one.');
       const key = store.get('api_keys', keyId);
@@ -140,6 +156,12 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
     },
 
     stop: () => queue.stop(),
+
+    /** Listens to the progress of running jobs; returns the function that stops listening. */
+    onProgress(listener: ProgressListener): () => void {
+      progressListeners.add(listener);
+      return () => progressListeners.delete(listener);
+    },
   };
 }
 

@@ -3,11 +3,13 @@ import type { AgentTalkStore } from '../db';
 import type { Tier } from '../../src-shared/tiers';
 import { createAccountService } from './accounts';
 import { audioDirOf, createAudioFiles } from './audio-files';
+import { createCloudHealth } from './cloud-health';
 import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
 import { createRateLimitService } from './rate-limits';
 import type { SecretStore } from './secrets';
+import { createSettingsService } from './settings';
 import { createSubscriptionService } from './subscriptions';
 import type { Clock } from './time';
 import type { TtsEngine } from './tts/engine';
@@ -32,6 +34,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const accounts = createAccountService(store, clock);
   const keys = createKeyService(store, secrets, clock);
   const rateLimits = createRateLimitService(store, clock);
+  const settings = createSettingsService(store);
   return {
     store,
     secrets,
@@ -43,7 +46,19 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     usage: createUsageService(store),
     memos: createMemoService(store, audio),
     subscriptions: createSubscriptionService(store, clock),
-    generation: createGeneration({ store, clock, tts, audio, keys, rateLimits, tier: () => (accounts.current()?.tier ?? 'hobby') as Tier, ...jobs }),
+    settings,
+    cloudHealth: createCloudHealth({ cloudUrl: settings.cloudUrl }),
+    generation: createGeneration({
+      store,
+      clock,
+      tts,
+      audio,
+      keys,
+      rateLimits,
+      tier: () => (accounts.current()?.tier ?? 'hobby') as Tier,
+      cloudUrl: settings.cloudUrl,
+      ...jobs,
+    }),
   };
 }
 

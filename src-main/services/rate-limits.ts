@@ -2,7 +2,7 @@
  * Exact rate limits. A call is checked and counted in one write transaction: LMDB runs write transactions one
  * at a time (across processes too), so two calls can never both take the last slot. Per tier: calls per key per
  * UTC day (a `rate_limits` row per key and date), calls per user per month (the sum of those rows), characters
- * per memo, and generations running at once.
+ * per memo. (Generations running at once are the job queue's: extra ones wait their turn.)
  */
 import type { tables } from '../../src-shared/schema';
 import { TIER_LIMITS, type Tier } from '../../src-shared/tiers';
@@ -36,7 +36,6 @@ function monthCount(tx: Pick<Transaction<typeof tables>, 'query'>, userId: strin
 }
 
 export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
-  const running = new Map<string, number>();
 
   return {
     /**
@@ -93,23 +92,18 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
       return outcome;
     },
 
-    /**
-     * Takes one of the user's concurrent-generation slots, or refuses with RATE_LIMIT_EXCEEDED. Slots are held by
-     * this process (generation runs here); the returned function gives the slot back.
-     */
-    async acquireSlot(userId: string): Promise<() => void> {
-      const limit = TIER_LIMITS[tierOf(store, userId, clock())].concurrent;
-      const used = running.get(userId) ?? 0;
-      if (used >= limit) {
-        await store.transaction((tx) => recordUsage(tx, { userId, action: 'error_rate_limit', metadata: { code: 'RATE_LIMIT_EXCEEDED', limit, used } }));
-        throw new ServiceError('RATE_LIMIT_EXCEEDED', `Your plan runs ${limit} generation${limit === 1 ? '' : 's'} at a time; wait for one to finish.`, { limit, used, resetAt: null });
+    /** Calls per UTC day over all the user's keys for the last `days` days (today included), oldest first. */
+    daily(userId: string, days: number): { date: string; calls: number }[] {
+      const now = clock();
+      const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+      const calls = new Map<string, number>();
+      for (const row of store.query('rate_limits', { user_id: userId, date: { gte: utcDate(first), lte: utcDate(now) } })) {
+        calls.set(row.date, (calls.get(row.date) ?? 0) + (row.count ?? 0));
       }
-      running.set(userId, used + 1);
-      let released = false;
-      return () => {
-        if (!released) running.set(userId, (running.get(userId) ?? 1) - 1);
-        released = true;
-      };
+      return Array.from({ length: days }, (_, i) => {
+        const date = utcDate(new Date(first.getTime() + i * 86_400_000));
+        return { date, calls: calls.get(date) ?? 0 };
+      });
     },
 
     /** Today's and this month's counts for the usage screen. */

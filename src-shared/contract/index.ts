@@ -6,24 +6,44 @@ import type { z } from 'zod';
 import { keysMethods } from './keys';
 import { memosMethods } from './memos';
 import { profileMethods } from './profile';
+import { settingsMethods } from './settings';
 import { usageMethods } from './usage';
+import { voicesMethods } from './voices';
 
-export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods };
+export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
 export type ArgsOf<M extends MethodName> = z.input<Methods[M]['args']>;
 export type ResultOf<M extends MethodName> = z.output<Methods[M]['result']>;
 
-/** Events: pushed after a commit changed what a screen shows; the payload names the changed rows. */
-export const EVENTS = ['profile.changed', 'keys.changed', 'memos.changed', 'usage.changed'] as const;
-export type EventName = (typeof EVENTS)[number];
+/** `*.changed` events: pushed after a commit changed what a screen shows; the payload names the changed rows. */
 export interface ChangedEvent {
   ids: string[];
 }
 
+/** How far a memo's job has come: 0 when it starts, 1 when its audio is made (a memo of one sentence jumps). */
+export interface JobProgress {
+  memoId: string;
+  progress: number;
+}
+
+/** Every event main pushes, with its payload. */
+export interface EventPayloads {
+  'profile.changed': ChangedEvent;
+  'settings.changed': ChangedEvent;
+  'keys.changed': ChangedEvent;
+  'memos.changed': ChangedEvent;
+  'usage.changed': ChangedEvent;
+  'job.progress': JobProgress;
+}
+export type EventName = keyof EventPayloads;
+export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress'] as const satisfies readonly EventName[];
+
 export * from './result';
 export type { ApiKeyView } from './keys';
-export type { MemoView } from './memos';
+export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
 export type { ProfileView } from './profile';
+export { THEMES, type SettingsView, type Theme } from './settings';
 export type { UsageLogView } from './usage';
+export type { VoiceView } from './voices';

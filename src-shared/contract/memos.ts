@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MEMO_STATUSES } from '../schema';
-import { args, id, method } from './common';
+import { args, id, isoTimestamp, method } from './common';
 
 export const memoView = z.object({
   id: z.string(),
@@ -16,14 +16,44 @@ export const memoView = z.object({
   createdAt: z.string(),
 });
 
+/** The largest text one call carries; the plan's own limit (enterprise has none) is checked by the core. */
+export const MAX_MEMO_TEXT = 1_000_000;
+
+export const memoFilter = {
+  /** Words that must all appear in the title or the text (case-insensitive). */
+  search: z.string().max(200).optional(),
+  voice: z.string().max(100).optional(),
+  status: z.enum(MEMO_STATUSES).optional(),
+  /** Created at or after `from`, before `to`. */
+  from: isoTimestamp.optional(),
+  to: isoTimestamp.optional(),
+};
+
 export const memosMethods = {
+  /** Newest first; `total` counts every memo the filter matches. */
   'memos.list': method(
-    args({ limit: z.int().min(1).max(500).optional(), offset: z.int().min(0).max(10_000_000).optional() }),
+    args({ limit: z.int().min(1).max(500).optional(), offset: z.int().min(0).max(10_000_000).optional(), ...memoFilter }),
     z.object({ memos: z.array(memoView), total: z.number() }),
   ),
   'memos.get': method(args({ id }), memoView),
   'memos.rename': method(args({ id, title: z.string().trim().min(1).max(200) }), memoView),
   'memos.delete': method(args({ id }), z.object({ deleted: z.literal(true) })),
+  /** Accepts (or refuses, before any work) and answers at once with the queued memo; its job makes the audio. */
+  'memos.generate': method(
+    args({
+      text: z.string().max(MAX_MEMO_TEXT, 'That text is longer than any plan allows.'),
+      voice: z.string().min(1).max(100),
+      title: z.string().max(200).optional(),
+      keyId: id.optional(),
+    }),
+    memoView,
+  ),
+  'memos.cancel': method(args({ id }), memoView),
+  /** Queues a failed or cancelled memo again; it is not counted a second time. */
+  'memos.retry': method(args({ id }), memoView),
+  /** Saves the memo's audio to a file the user picks (where the app can show a save dialog; see `app.status`). */
+  'memos.export': method(args({ id }), z.object({ path: z.string().nullable() })),
 };
 
 export type MemoView = z.infer<typeof memoView>;
+export type MemoFilter = { [K in keyof typeof memoFilter]?: z.infer<(typeof memoFilter)[K]> };

@@ -33,7 +33,12 @@ export const profileMethods = {
   'limits.get': method(noArgs, z.object({ tier: z.enum(TIERS), limits: tierLimits })),
   'app.status': method(
     noArgs,
-    z.object({ keychain: z.object({ persistent: z.boolean(), reason: z.string().nullable() }), profileDir: z.string() }),
+    z.object({
+      keychain: z.object({ persistent: z.boolean(), reason: z.string().nullable() }),
+      profileDir: z.string(),
+      /** Whether the app can show save dialogs (Electron); in a browser, files are downloaded instead. */
+      fileDialogs: z.boolean(),
+    }),
   ),
 };
 

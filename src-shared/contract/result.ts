@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'NO_PROFILE',
   'IMPORT_FAILED',
   'KEYCHAIN_UNAVAILABLE',
+  // Something this window or engine cannot do (a save dialog in a browser, a preview of a cloud voice).
+  'UNSUPPORTED',
   // The cloud service: unreachable or failing (5xx, network) after retries; or it answered outside its contract.
   'CLOUD_UNAVAILABLE',
   'TTS_FAILED',

@@ -15,9 +15,16 @@ export interface JobContext {
   signal: AbortSignal;
 }
 
+/** A job's last step, applied in the transaction that completes the job, and only while the job is still ours. */
+export type CommitStep = (tx: Transaction<typeof tables>) => void;
+
 export interface JobHandlers {
-  /** Does the job's work; resolving completes it. It must be safe to run again after a crash (idempotent). */
-  run(job: Job, context: JobContext): Promise<void>;
+  /**
+   * Does the job's work; resolving completes it, with the commit step it resolves with (if any) in the same
+   * transaction, so a crash never leaves the work committed and the job not, or the reverse. It must be safe to run
+   * again after a crash (its effects outside the store, such as files, must be repeatable).
+   */
+  run(job: Job, context: JobContext): Promise<CommitStep | void>;
   /** Called once a job has failed for good (after its last retry) or was cancelled, inside that transaction. */
   settle(tx: Transaction<typeof tables>, job: Job, outcome: 'failed' | 'cancelled', error: string | null): void;
 }
@@ -49,7 +56,8 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
   function next(tx: Transaction<typeof tables>): Job | undefined {
     const now = clock().toISOString();
     const due = tx.query('jobs', { status: 'queued' }, { orderBy: 'created_at' }).filter((j) => !j.run_after || j.run_after <= now);
-    const orphaned = tx.query('jobs', { status: 'processing' }).filter((j) => !j.locked_until || j.locked_until <= now);
+    // A lapsed lease of a job this process still runs (the clock jumped: a laptop woke up) is renewed, not taken.
+    const orphaned = tx.query('jobs', { status: 'processing' }).filter((j) => (!j.locked_until || j.locked_until <= now) && !running.has(j.id));
     return [...due, ...orphaned].sort((a, b) => b.priority - a.priority)[0];
   }
 
@@ -66,7 +74,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
     });
   }
 
-  async function finish(job: Job, error: unknown): Promise<void> {
+  async function finish(job: Job, error: unknown, commit: CommitStep | void): Promise<void> {
     const wasCancelled = cancelled.delete(job.id);
     await store.transaction((tx) => {
       const current = tx.get('jobs', job.id);
@@ -74,6 +82,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
       if (!current || current.worker_id !== workerId || current.status !== 'processing') return;
       const at = clock().toISOString();
       if (error === undefined) {
+        commit?.(tx);
         tx.update('jobs', job.id, { status: 'completed', locked_until: null, error: null, completed_at: at });
       } else if (wasCancelled) {
         const done = tx.update('jobs', job.id, { status: 'cancelled', locked_until: null, completed_at: at });
@@ -118,15 +127,16 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
         .then((ours) => ours || controller.abort(), () => controller.abort());
     }, leaseMs / 3);
     let error: unknown;
+    let commit: CommitStep | void = undefined;
     try {
-      await handlers.run(job, { signal: controller.signal });
+      commit = await handlers.run(job, { signal: controller.signal });
     } catch (e) {
       error = e ?? new Error('the job failed');
     } finally {
       clearInterval(renew);
       running.delete(job.id);
     }
-    await finish(job, error);
+    await finish(job, error, commit);
     wake();
   }
 

@@ -23,6 +23,8 @@ export interface SynthesisOptions {
   signal?: AbortSignal;
   /** The full API key the memo is billed to, for engines that call the service (the offline one ignores it). */
   apiKey?: string | null;
+  /** Told how much of the text is spoken so far (0 to 1), for engines that work in parts. */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface TtsEngine {

@@ -258,7 +258,12 @@ describe('contentSecurityPolicy', () => {
   });
 
   it('never allows inline or evaluated code, or any remote origin', () => {
-    expect(contentSecurityPolicy).not.toMatch(/unsafe|\*|https?:|wss?:|blob:|filesystem:/);
+    expect(contentSecurityPolicy).not.toMatch(/unsafe|\*|https?:|wss?:|filesystem:/);
+  });
+
+  it('allows blob: only as a media source (the voice previews the page makes itself), never for scripts', () => {
+    const policy = directives(contentSecurityPolicy);
+    expect([...policy].filter(([, sources]) => sources.includes('blob:')).map(([name]) => name)).toEqual(['media-src']);
   });
 
   it('is the policy src-renderer/index.html declares, less what a <meta> policy cannot carry', () => {

@@ -7,90 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAgentTalkStore, type AgentTalkStore } from '../../../src-main/db';
 import { importLegacyDatabase, LegacyImportError, readLegacyDatabase } from '../../../src-main/db/import';
 import { toIsoTimestamp } from '../../../src-main/db/import/convert';
-
-// The service's earlier schema, as AGENT-TALK-CLOUD.md describes it.
-const LEGACY_SCHEMA = `
-  CREATE TABLE users (
-    id TEXT PRIMARY KEY,
-    email TEXT UNIQUE NOT NULL,
-    password_hash TEXT NOT NULL,
-    tier TEXT DEFAULT 'hobby' CHECK (tier IN ('hobby', 'pro', 'enterprise')),
-    role TEXT DEFAULT 'user' CHECK (role IN ('user', 'admin')),
-    created_at TEXT DEFAULT (datetime('now')),
-    updated_at TEXT DEFAULT (datetime('now'))
-  );
-  CREATE TABLE api_keys (
-    id TEXT PRIMARY KEY,
-    user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
-    key_hash TEXT,
-    prefix TEXT,
-    name TEXT,
-    usage_count INTEGER DEFAULT 0,
-    last_used_at TEXT,
-    is_active INTEGER DEFAULT 1,
-    created_at TEXT DEFAULT (datetime('now'))
-  );
-  CREATE TABLE memos (
-    id TEXT PRIMARY KEY,
-    user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
-    api_key_id TEXT REFERENCES api_keys(id) ON DELETE SET NULL,
-    text TEXT NOT NULL,
-    voice TEXT NOT NULL,
-    audio_url TEXT NOT NULL,
-    duration_seconds REAL,
-    character_count INTEGER,
-    created_at TEXT DEFAULT (datetime('now'))
-  );
-  CREATE TABLE usage_logs (
-    id TEXT PRIMARY KEY,
-    user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
-    api_key_id TEXT REFERENCES api_keys(id) ON DELETE SET NULL,
-    action TEXT,
-    metadata TEXT,
-    created_at TEXT DEFAULT (datetime('now'))
-  );
-  CREATE TABLE migrations (
-    id INTEGER PRIMARY KEY,
-    name TEXT UNIQUE,
-    applied_at TEXT DEFAULT (datetime('now'))
-  );
-`;
-const SUBSCRIPTIONS_SCHEMA = `
-  CREATE TABLE subscriptions (
-    id TEXT PRIMARY KEY,
-    user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
-    stripe_customer_id TEXT NOT NULL,
-    stripe_subscription_id TEXT,
-    stripe_price_id TEXT,
-    status TEXT DEFAULT 'active',
-    tier TEXT DEFAULT 'hobby',
-    current_period_start TEXT,
-    current_period_end TEXT,
-    cancel_at_period_end INTEGER DEFAULT 0,
-    canceled_at TEXT,
-    created_at TEXT DEFAULT (datetime('now')),
-    updated_at TEXT DEFAULT (datetime('now'))
-  );
-`;
+import { LEGACY_SCHEMA, openLegacy, run, SUBSCRIPTIONS_SCHEMA, type Legacy } from '../../support/legacy-db';
 
 const HASH_1 = 'a'.repeat(64);
 const HASH_2 = 'b'.repeat(64);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;
-
-type Legacy = Database.Database;
-
-function run(db: Legacy, sql: string, ...params: unknown[]): void {
-  db.prepare(sql).run(...params);
-}
-
-function openLegacy(file: string, { subscriptions = true } = {}): Legacy {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.exec(LEGACY_SCHEMA + (subscriptions ? SUBSCRIPTIONS_SCHEMA : ''));
-  run(db, `INSERT INTO migrations (name) VALUES ('001_initial')`);
-  return db;
-}
 
 /** Two users with keys, memos and logs: the rows every test starts from. */
 function fillLegacy(db: Legacy, { subscriptions = true } = {}): void {

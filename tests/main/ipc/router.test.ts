@@ -1,11 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
 import { createCore } from '../../../src-main/ipc/core';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
+import { writeAccountFile } from '../../support/legacy-db';
 import { tempDir } from '../db/helpers';
 
+/** A core whose generation queue is stopped (jobs stay queued: cancel and retry meet them as they were left) and
+ * whose save dialog is always cancelled. */
 async function core() {
-  const c = await createCore({ profileDir: tempDir(), secrets: sessionSecretStore('test') });
+  const c = await createCore({ profileDir: tempDir(), secrets: sessionSecretStore('test'), saveFile: async () => null });
+  await c.services.generation.stop();
   const call = async (method: string, args?: unknown) => c.handle(method, args);
   const ok = async <T = Record<string, any>>(method: string, args?: unknown): Promise<T> => { // eslint-disable-line @typescript-eslint/no-explicit-any -- results are checked by assertions
     const result = await call(method, args);
@@ -21,6 +27,8 @@ async function populated() {
   const profile = await t.ok('profile.create', { email: 'ada@example.com' });
   const { key } = await t.ok('keys.create', { name: 'Laptop' });
   const memo = await t.c.services.store.insert('memos', { user_id: profile.id, audio_url: 'app://audio/x.wav', duration_sec: 1.5, text: 'Hello there', title: 'Hello' });
+  const queued = await t.ok('memos.generate', { text: 'Queued and never run.', voice: 'flite:slt' });
+  const legacy = readFileSync(writeAccountFile(join(tempDir(), 'agent-talk.db'), 'ada@example.com', [{ id: 'old-1', text: 'From the old service' }]));
   const valid: Record<MethodName, unknown> = {
     'profile.get': undefined,
     'profile.create': { email: 'second@example.com' },
@@ -37,6 +45,16 @@ async function populated() {
     'memos.get': { id: memo.id },
     'memos.rename': { id: memo.id, title: 'Renamed' },
     'memos.delete': { id: memo.id },
+    'memos.generate': { text: 'Hello from the router test.', voice: 'flite:slt', title: 'Router' },
+    'memos.cancel': { id: queued.id },
+    'memos.retry': { id: queued.id },
+    'memos.export': { id: queued.id },
+    'voices.list': undefined,
+    'voices.preview': { voice: 'flite:slt' },
+    'usage.daily': { days: 30 },
+    'settings.get': undefined,
+    'settings.update': { theme: 'dark', cloudUrl: 'https://cloud.example.com/' },
+    'legacy.import': { fileName: 'agent-talk.db', database: legacy.toString('base64') },
   };
   return { ...t, profile, key, memo, valid };
 }
@@ -65,13 +83,40 @@ const hostileFor: Partial<Record<MethodName, unknown[]>> = {
   'memos.get': [{ id: 'missing' }, { id: ['a'] }],
   'memos.rename': [{ id: 'x', title: HUGE }, { id: 'x' }],
   'memos.delete': [{ id: '' }],
+  'memos.generate': [
+    { text: '', voice: 'flite:slt' },
+    { text: '   ', voice: 'flite:slt' },
+    { text: 'hi', voice: 'nope' },
+    { text: 'hi', voice: 'rachel' }, // a cloud voice, with no cloud URL set
+    { text: 'hi' },
+    { text: 'x'.repeat(1_000_001), voice: 'flite:slt' },
+    { text: 'x'.repeat(5_001), voice: 'flite:slt' }, // over the hobby plan's 5,000
+    { text: 'hi', voice: 'flite:slt', keyId: 'missing' },
+  ],
+  'memos.cancel': [{ id: 'missing' }],
+  'memos.retry': [{ id: 'missing' }],
+  'memos.export': [{ id: 'missing' }],
+  'voices.preview': [{ voice: 'nope' }, { voice: 'rachel' }, { voice: HUGE }],
+  'usage.daily': [{ days: 0 }, { days: 1000 }, { days: 1.5 }],
+  'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: HUGE }, { theme: 'neon' }],
+  'legacy.import': [
+    { fileName: 'x.db', database: 'not base64!' },
+    { fileName: 'x.db', database: Buffer.from('hello, not a database').toString('base64') },
+    { fileName: '', database: '' },
+  ],
 };
 
-/** What a refused call must leave as it was: the change feed's head, and the keys and memos as listed. */
-const state = (s: Awaited<ReturnType<typeof populated>>) => ({
-  seq: s.c.services.store.lastChangeSeq(),
+/**
+ * What a refused call must leave as it was: the keys, memos and settings as listed, and the change feed, where only
+ * the usage log of a refusal over the plan's limits (error_rate_limit) may have been added.
+ */
+const state = (s: Awaited<ReturnType<typeof populated>>, since?: number) => ({
+  changes: s.c.services.store
+    .changes(since ?? s.c.services.store.lastChangeSeq())
+    .filter(({ table, id }) => table !== 'usage_logs' || s.c.services.store.get('usage_logs', id)?.action !== 'error_rate_limit'),
   keys: s.c.services.keys.list(s.profile.id),
   memos: s.c.services.memos.list(s.profile.id),
+  settings: s.c.services.settings.get(),
 });
 
 describe('IPC router', () => {
@@ -88,6 +133,13 @@ describe('IPC router', () => {
     expect(results['keys.revoke']).toMatchObject({ ok: true, value: { isActive: false } });
     expect(results['memos.get']).toMatchObject({ ok: true, value: { title: 'Hello', text: 'Hello there', durationSec: 1.5 } });
     expect(results['memos.delete']).toMatchObject({ ok: true, value: { deleted: true } });
+    expect(results['memos.generate']).toMatchObject({ ok: true, value: { status: 'queued', title: 'Router', voice: 'flite:slt', characterCount: 27 } });
+    expect(results['memos.cancel']).toMatchObject({ ok: true, value: { status: 'cancelled' } });
+    expect(results['memos.retry']).toMatchObject({ ok: true, value: { status: 'queued' } });
+    expect(results['memos.export']).toEqual({ ok: true, value: { path: null } }); // the dialog was cancelled
+    expect(results['voices.preview']).toMatchObject({ ok: true, value: { mime: 'audio/wav', audioBase64: expect.stringMatching(/^UklGR/) } });
+    expect(results['settings.update']).toEqual({ ok: true, value: { theme: 'dark', cloudUrl: 'https://cloud.example.com' } });
+    expect(results['legacy.import']).toMatchObject({ ok: true, value: { account: 'ada@example.com', otherAccounts: 1, tables: { memos: { imported: 1 } } } });
     await s.close();
   });
 
@@ -97,14 +149,15 @@ describe('IPC router', () => {
       const takesNoArgs = s.valid[method] === undefined || JSON.stringify(s.valid[method]) === '{}';
       for (const payload of [...hostileForAll, ...(hostileFor[method] ?? [])]) {
         if (takesNoArgs && payload === null) continue;
+        const seq = s.c.services.store.lastChangeSeq();
         const before = state(s);
         const result = await s.call(method, payload);
         expect(result.ok, `${method} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toBe(false);
         if (!result.ok) {
-          expect(['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT']).toContain(result.error.code);
+          expect(['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'INVALID_VOICE', 'INVALID_API_KEY', 'TEXT_TOO_LONG', 'CLOUD_UNAVAILABLE', 'UNSUPPORTED', 'IMPORT_FAILED']).toContain(result.error.code);
           expect(result.error.message.length).toBeLessThan(500);
         }
-        expect(state(s)).toEqual(before);
+        expect(state(s, seq)).toEqual(before);
       }
     }
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
@@ -130,6 +183,7 @@ describe('IPC router', () => {
     await s.ok('keys.rename', { id: key.id, name: 'after unsubscribe' });
     expect(events).toEqual([
       ['profile.changed', { ids: expect.arrayContaining([profile.id]) }],
+      ['settings.changed', { ids: ['profile_user_id'] }],
       ['usage.changed', { ids: [expect.any(String)] }],
       ['keys.changed', { ids: [key.id] }],
       ['usage.changed', { ids: [expect.any(String)] }],

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServices } from '../../../src-main/services';
 import { hashKey } from '../../../src-main/services/keys';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
+import { readCloudUrl } from '../../../src-main/services/settings';
 import { createCloudEngine } from '../../../src-main/services/tts/engines/cloud';
 import { start, type CloudServer } from '../../cloud/server';
 import { requireTools } from '../../support/require-tool';
@@ -20,8 +21,9 @@ async function setup(audio: 'http' | 'data' = 'http') {
   const profileDir = tempDir();
   const store = await openAgentTalk(profileDir);
   const secrets = sessionSecretStore('test');
-  const cloud = createCloudEngine({ baseUrl: () => server!.url, apiKey: async () => null });
+  const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
   const s = createServices({ store, secrets, profileDir, engines: [cloud], jobs: { backoffMs: 10 } });
+  await s.settings.update({ cloudUrl: server.url });
   const user = await s.accounts.createProfile('ada@example.com');
   const fullKey = server.keys.hobby;
   const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: hashKey(fullKey), key_suffix: fullKey.slice(-6) });

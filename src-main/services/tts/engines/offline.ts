@@ -153,7 +153,7 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
       await getPool();
     },
 
-    async synthesize(text: string, voiceId: string, { signal }: SynthesisOptions = {}): Promise<Synthesis> {
+    async synthesize(text: string, voiceId: string, { signal, onProgress }: SynthesisOptions = {}): Promise<Synthesis> {
       const voice = OFFLINE_VOICES.find((v) => v.id === voiceId);
       if (!voice) throw new UnknownVoiceError(voiceId);
       if (!/\S/.test(text)) throw new EmptyTextError();
@@ -174,7 +174,7 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
       const onAbort = () => job.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       const chunks = splitText(text, maxChunkChars);
-      const inFlight: Promise<Uint8Array>[] = [];
+      const inFlight: { wav: Promise<Uint8Array>; chars: number }[] = [];
       let more = true;
       const fill = () => {
         while (more && inFlight.length < flite.size) {
@@ -185,18 +185,19 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
           }
           const result = flite.run(next.value, voice.flite, job.signal);
           result.catch(() => {}); // awaited in order below; never an unhandled rejection meanwhile
-          inFlight.push(result);
+          inFlight.push({ wav: result, chars: next.value.length });
         }
       };
 
       const parts: Uint8Array[] = [];
       let format: WavFormat | undefined;
       let dataBytes = 0;
+      let spoken = 0;
       try {
         fill();
         while (inFlight.length > 0) {
-          const wav = await (inFlight.shift() as Promise<Uint8Array>);
-          const parsed = parseWav(wav);
+          const chunk = inFlight.shift()!;
+          const parsed = parseWav(await chunk.wav);
           format ??= parsed.format;
           if (!sameFormat(format, parsed.format)) throw new Error('Flite changed audio format between chunks');
           dataBytes += parsed.data.length;
@@ -208,13 +209,15 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
             });
           }
           parts.push(parsed.data);
+          spoken += chunk.chars;
+          onProgress?.(Math.min(spoken / text.length, 1));
           fill();
         }
         if (!format) throw new Error('Flite made no audio');
         return await assemble(format, parts, dataBytes, signal);
       } catch (error) {
         job.abort();
-        await Promise.allSettled(inFlight);
+        await Promise.allSettled(inFlight.map((chunk) => chunk.wav));
         if (signal?.aborted) throw abortError(signal);
         if (error instanceof ServiceError) throw error;
         throw new ServiceError('TTS_FAILED', `The offline voice could not speak this text: ${describe(error)}`, {

@@ -2,6 +2,9 @@
  * Who may open the browser host's WebSocket: only the host's own page, holding this run's token. The Origin check
  * stops other sites' pages (cross-site WebSocket hijacking), the Host check stops a rebound DNS name (DNS
  * rebinding), and the token stops other local users and programs that cannot read the printed URL.
+ *
+ * Memo audio is the user's too, but a media element sends no token of its own: the page's first load (with the
+ * token in its address) sets it as a strict, HTTP-only cookie scoped to `/audio/`, and audio asks for that cookie.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -35,4 +38,20 @@ export function mayOpenSocket(request: IncomingMessage, identity: HostIdentity):
   if (!addressedToHost(request, identity) || request.headers.origin !== identity.origin) return false;
   const url = new URL(request.url ?? '/', identity.origin);
   return url.pathname === SOCKET_PATH && tokenMatches(identity.token, url.searchParams.get('token'));
+}
+
+const AUDIO_COOKIE = 'agent_talk_token';
+
+/** The cookie the page's load with a valid token sets, for the audio its media elements then ask for. */
+export function audioCookieFor(request: IncomingMessage, identity: HostIdentity, audioPath: string): string | null {
+  const url = new URL(request.url ?? '/', identity.origin);
+  if (!tokenMatches(identity.token, url.searchParams.get('token'))) return null;
+  return `${AUDIO_COOKIE}=${identity.token}; Path=${audioPath}; HttpOnly; SameSite=Strict`;
+}
+
+/** The request carries the audio cookie with this run's token. */
+export function mayReadAudio(request: IncomingMessage, identity: HostIdentity): boolean {
+  const cookies = (request.headers.cookie ?? '').split(';').map((c) => c.trim());
+  const token = cookies.find((c) => c.startsWith(`${AUDIO_COOKIE}=`))?.slice(AUDIO_COOKIE.length + 1) ?? null;
+  return tokenMatches(identity.token, token);
 }

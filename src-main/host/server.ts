@@ -9,11 +9,12 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import { APP_ORIGIN } from '../app/policy';
 import { routeAppRequest, type AppDirs } from '../app/serve';
-import { audioDirOf } from '../services/audio-files';
+import { AUDIO_PATH_PREFIX } from '../app/serve-audio';
 import { MAX_IMPORT_BASE64 } from '../../src-shared/contract/settings';
 import { createCore, type Core } from '../ipc/core';
+import { audioDirOf } from '../services/audio-files';
 import type { SecretStore } from '../services/secrets';
-import { addressedToHost, mayOpenSocket, newToken, type HostIdentity } from './guard';
+import { addressedToHost, audioCookieFor, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
 import { serveSocket } from './socket';
 
 const LOOPBACK = '127.0.0.1';
@@ -61,7 +62,11 @@ async function serveFile(dirs: AppDirs, identity: HostIdentity, req: IncomingMes
   } catch {
     return plain(res, 400, 'Bad Request'); // a method, path or header value the Fetch API refuses
   }
+  const { pathname } = new URL(request.url);
+  if (pathname.startsWith(AUDIO_PATH_PREFIX) && !mayReadAudio(req, identity)) return plain(res, 403, 'Open the address the app printed first.');
   const response = await routeAppRequest(dirs, request);
+  const cookie = pathname === '/' && audioCookieFor(req, identity, AUDIO_PATH_PREFIX);
+  if (cookie) res.setHeader('Set-Cookie', cookie);
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
   if (!response.body) return void res.end();

@@ -16,6 +16,7 @@ import { serveAudioRequest } from '../../../src-main/app/serve-audio';
 import { startHost, type Host } from '../../../src-main/host/server';
 import { audioDirOf } from '../../../src-main/services/audio-files';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
+import { audioCookieOf } from '../../support/host-cookie';
 import { requireTools } from '../../support/require-tool';
 
 const hasSox = requireTools(['soxi'], 'offline memo playback: duration check with soxi');
@@ -134,7 +135,7 @@ describe('an offline memo, generated and played back', () => {
   });
 
   describe('played in a browser (real HTTP to the browser host)', () => {
-    const play = (headers: Record<string, string> = {}) => fetch(new URL(audioUrl, host.url), { headers });
+    const play = async (headers: Record<string, string> = {}) => fetch(new URL(audioUrl, host.url), { headers: { cookie: await audioCookieOf(host.url), ...headers } });
 
     it('plays the whole file to a request without Range, and says it can seek', async () => {
       const response = await play();
@@ -180,7 +181,7 @@ describe('an offline memo, generated and played back', () => {
     });
 
     it('serves nothing for a memo that does not exist', async () => {
-      const response = await fetch(new URL('/audio/00000000-0000-4000-8000-000000000000.wav', host.url));
+      const response = await fetch(new URL('/audio/00000000-0000-4000-8000-000000000000.wav', host.url), { headers: { cookie: await audioCookieOf(host.url) } });
       expect(response.status).toBe(404);
       await response.arrayBuffer();
     });

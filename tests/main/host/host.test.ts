@@ -12,6 +12,7 @@ import { WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../../../src-main/app/policy';
 import { MAX_FRAME_BYTES, startHost, type Host } from '../../../src-main/host/server';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
+import { audioCookieOf } from '../../support/host-cookie';
 
 interface Frame {
   id?: unknown;
@@ -129,6 +130,7 @@ describe('the browser host', () => {
   it('serves the page and its assets with the CSP header', async () => {
     const page = await get(pageUrl);
     expect(page.status).toBe(200);
+    expect(page.headers['set-cookie']).toEqual([expect.stringMatching(/^agent_talk_token=[\w-]{32}; Path=\/audio\/; HttpOnly; SameSite=Strict$/)]);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toBe(contentSecurityPolicy);
     expect(page.headers['x-content-type-options']).toBe('nosniff');
@@ -149,7 +151,15 @@ describe('the browser host', () => {
     mkdirSync(join(base, 'profile', 'audio'), { recursive: true });
     writeFileSync(join(base, 'profile', 'audio', `${id}.wav`), audio);
 
-    const part = await getBytes(new URL(`/audio/${id}.wav`, origin), { range: 'bytes=70000-89999' });
+    // Only with the cookie the page's load (with the token) sets: another local program gets nothing.
+    expect((await getBytes(new URL(`/audio/${id}.wav`, origin))).status).toBe(403);
+    expect((await getBytes(new URL(`/audio/${id}.wav`, origin), { cookie: 'agent_talk_token=guess' })).status).toBe(403);
+    const noToken = await fetch(new URL('/', origin));
+    expect(noToken.headers.get('set-cookie')).toBeNull();
+    await noToken.arrayBuffer();
+    const cookie = await audioCookieOf(pageUrl);
+
+    const part = await getBytes(new URL(`/audio/${id}.wav`, origin), { cookie, range: 'bytes=70000-89999' });
     expect(part.status).toBe(206);
     expect(part.headers).toMatchObject({
       'content-type': 'audio/wav',
@@ -159,13 +169,13 @@ describe('the browser host', () => {
     });
     expect(part.body.equals(audio.subarray(70_000, 90_000))).toBe(true);
 
-    const whole = await getBytes(new URL(`/audio/${id}.wav`, origin));
+    const whole = await getBytes(new URL(`/audio/${id}.wav`, origin), { cookie });
     expect(whole.status).toBe(200);
     expect(whole.headers['content-length']).toBe('100000');
     expect(whole.body.equals(audio)).toBe(true);
 
-    expect((await getBytes(new URL(`/audio/${id}.wav`, origin), { range: 'bytes=100000-' })).status).toBe(416);
-    expect((await getBytes(new URL(`/audio/..%2f${id}.wav`, origin))).status).toBe(404);
+    expect((await getBytes(new URL(`/audio/${id}.wav`, origin), { cookie, range: 'bytes=100000-' })).status).toBe(416);
+    expect((await getBytes(new URL(`/audio/..%2f${id}.wav`, origin), { cookie })).status).toBe(404);
   });
 
   it('answers a request for another host name (DNS rebinding) with 421 and no file', async () => {

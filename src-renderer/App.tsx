@@ -1,15 +1,67 @@
 import { useEffect } from 'react';
 import { appVersion } from './api';
 import { KeysScreen } from './features/keys/KeysScreen';
+import { LibraryScreen } from './features/library/LibraryScreen';
+import { PlayerBar } from './features/player/PlayerBar';
 import { FirstRun } from './features/profile/FirstRun';
+import { SettingsScreen } from './features/settings/SettingsScreen';
+import { StudioScreen } from './features/studio/StudioScreen';
+import { UsageScreen } from './features/usage/UsageScreen';
+import { SCREENS, useNav, type Screen } from './stores/nav';
 import { useProfile } from './stores/profile';
+import { useSettings } from './stores/settings';
+
+const SCREEN_COMPONENTS: Record<Screen, () => React.JSX.Element> = {
+  studio: StudioScreen,
+  library: LibraryScreen,
+  keys: KeysScreen,
+  usage: UsageScreen,
+  settings: SettingsScreen,
+};
+
+/** Ctrl+1 … Ctrl+5 (⌘ on macOS) switch screens, as the navigation's tooltips say. */
+function useScreenShortcuts(go: (screen: Screen) => void) {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      const screen = SCREENS[Number(event.key) - 1];
+      if (!screen) return;
+      event.preventDefault();
+      go(screen.id);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [go]);
+}
+
+function Navigation() {
+  const { screen, go } = useNav();
+  useScreenShortcuts(go);
+  return (
+    <nav className="app-nav" aria-label="Screens">
+      <ul>
+        {SCREENS.map(({ id, label }, i) => (
+          <li key={id}>
+            <button type="button" aria-current={screen === id ? 'page' : undefined} title={`${label} (Ctrl+${i + 1})`} onClick={() => go(id)}>
+              {label}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
 
 export function App() {
   const { status, profile, app, error, load } = useProfile();
+  const loadSettings = useSettings((s) => s.load);
+  const screen = useNav((s) => s.screen);
   useEffect(() => void load(), [load]);
+  useEffect(() => void loadSettings(), [loadSettings]);
+  const Current = SCREEN_COMPONENTS[screen];
 
   return (
-    <>
+    <div className={profile ? 'app with-nav' : 'app'}>
       <header className="app-header">
         <h1>Agent Talk</h1>
         {profile && (
@@ -18,6 +70,7 @@ export function App() {
           </p>
         )}
       </header>
+      {profile && <Navigation />}
       <main>
         {app && !app.keychain.persistent && (
           <p className="notice" role="status">
@@ -30,9 +83,10 @@ export function App() {
             {error}
           </p>
         )}
-        {status === 'ready' && (profile ? <KeysScreen /> : <FirstRun />)}
+        {status === 'ready' && (profile ? <Current /> : <FirstRun />)}
       </main>
+      {profile && <PlayerBar />}
       <footer className="app-footer">Agent Talk Desktop {appVersion()}</footer>
-    </>
+    </div>
   );
 }

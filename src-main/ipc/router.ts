@@ -25,6 +25,12 @@ function toError(error: unknown): IpcError {
   return { code: 'INTERNAL_ERROR', message: 'Something went wrong inside the app; the details are in its log.' };
 }
 
+/**
+ * The contract's own messages are sentences written for the user (ending with a period) and are shown as they
+ * are; zod's generic ones ("Too big: expected ...") get the field's name in front.
+ */
+const describeIssue = ({ path, message }: { path: string; message: string }) => (path && !message.endsWith('.') ? `${path}: ${message}` : message);
+
 export function createRouter(handlers: Handlers): IpcHandler {
   return async (method, args): Promise<IpcResult> => {
     if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
@@ -36,7 +42,7 @@ export function createRouter(handlers: Handlers): IpcHandler {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
       return {
         ok: false,
-        error: { code: 'VALIDATION_ERROR', message: issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), details: { issues } },
+        error: { code: 'VALIDATION_ERROR', message: issues.map(describeIssue).join('; '), details: { issues } },
       };
     }
     try {

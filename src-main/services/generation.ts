@@ -67,9 +67,14 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
     ...(backoffMs !== undefined && { backoffMs }),
     handlers: {
       async run(job, { signal }) {
-        const memo = store.get('memos', job.memo_id);
+        // Started only while the job is still this worker's: a cancel that came in as it was claimed wins.
+        const memo = await store.transaction((tx) => {
+          const current = tx.get('jobs', job.id);
+          const row = tx.get('memos', job.memo_id);
+          if (!row || current?.status !== 'processing' || current.worker_id !== job.worker_id) return undefined;
+          return tx.update('memos', row.id, { status: 'processing', error: null });
+        });
         if (!memo) return;
-        await store.update('memos', memo.id, { status: 'processing', error: null });
         tell(memo.id, 0);
         const { engine } = tts.resolve(memo.voice ?? '');
         const apiKey = memo.api_key_id && engine.id === 'cloud' ? await keys.secretOf(memo.user_id, memo.api_key_id) : null;

@@ -14,7 +14,7 @@ const cloudUrl = z
   .max(2_000)
   .transform((url) => url.replace(/\/+$/, ''));
 
-/** The largest legacy database the app takes through a call (base64 of up to 96 MiB). */
+/** The largest legacy database (with its -wal file) the app takes through a call: base64 of up to 96 MiB. */
 export const MAX_IMPORT_BASE64 = 128 * 1024 * 1024;
 
 const tableCounts = z.object({ imported: z.number(), skipped: z.number(), rejected: z.number() });
@@ -28,11 +28,10 @@ export const settingsMethods = {
    * Rows already here are skipped; the report says what was imported, skipped and rejected (with the reason).
    */
   'legacy.import': method(
-    args({
-      fileName: z.string().min(1).max(255),
-      database: z.base64().max(MAX_IMPORT_BASE64, 'That file is too large to import here; use npm run db:import.'),
-      wal: z.base64().max(MAX_IMPORT_BASE64).optional(),
-    }),
+    args({ fileName: z.string().min(1).max(255), database: z.base64(), wal: z.base64().optional() }).refine(
+      ({ database, wal }) => database.length + (wal?.length ?? 0) <= MAX_IMPORT_BASE64,
+      'That database is too large to import here (96 MB with its -wal file); use npm run db:import.',
+    ),
     z.object({
       /** The file's name as the user picked it, and the account in it whose rows became the profile's. */
       file: z.string(),

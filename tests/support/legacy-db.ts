@@ -1,4 +1,5 @@
 /** The agent-talk service's earlier SQLite database, written with better-sqlite3 for import tests (node and e2e). */
+import { copyFileSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 // The service's earlier schema, as AGENT-TALK-CLOUD.md describes it.
@@ -84,15 +85,34 @@ export function openLegacy(file: string, { subscriptions = true } = {}): Legacy 
 }
 
 
-/** A checkpointed legacy file with one account (`email`) and its memos, and another account with one memo. */
-export function writeAccountFile(file: string, email: string, memos: { id: string; text: string; voice?: string }[]): string {
-  const db = openLegacy(file);
-  run(db, `INSERT INTO users (id, email, password_hash) VALUES ('legacy-me', ?, 'hash')`, email);
-  run(db, `INSERT INTO users (id, email, password_hash) VALUES ('legacy-other', 'someone.else@example.com', 'hash')`);
-  for (const memo of memos) {
-    run(db, `INSERT INTO memos (id, user_id, text, voice, audio_url, duration_seconds, character_count) VALUES (?, 'legacy-me', ?, ?, '', 2.5, ?)`, memo.id, memo.text, memo.voice ?? 'rachel', memo.text.length);
+/**
+ * A legacy file with `email`'s account and its `memos` memos, and bob@example.com's account with one memo and one
+ * log entry. With `wal`, the rows stay in `<file>-wal` as a running service leaves them (copied before closing,
+ * which would fold them into the file). Answers the files to pick.
+ */
+export function writeLegacyFile(file: string, { email, memos, wal = false }: { email: string; memos: number; wal?: boolean }): string[] {
+  const open = wal ? `${file}.open` : file;
+  const db = openLegacy(open);
+  try {
+    db.pragma('wal_autocheckpoint = 0');
+    const user = db.prepare(`INSERT INTO users (id, email, password_hash) VALUES (?, ?, 'hash')`);
+    const memo = db.prepare(
+      `INSERT INTO memos (id, user_id, text, voice, audio_url, duration_seconds, character_count, created_at) VALUES (?, ?, ?, 'rachel', ?, 2.5, ?, ?)`,
+    );
+    user.run('u1', email);
+    for (let i = 1; i <= memos; i++) {
+      const text = `Legacy memo number ${i}`;
+      memo.run(`m${i}`, 'u1', text, `https://cdn.example.com/m${i}.mp3`, text.length, `2024-03-${String(i).padStart(2, '0')} 08:00:00`);
+    }
+    user.run('u2', 'bob@example.com');
+    memo.run('bob-m1', 'u2', 'Not yours', 'https://cdn.example.com/bob-m1.mp3', 9, '2024-03-01 09:00:00');
+    run(db, `INSERT INTO usage_logs (id, user_id, action, metadata) VALUES ('bob-l1', 'u2', 'user_signup', '{}')`);
+    if (!wal) return [file];
+    copyFileSync(open, file);
+    copyFileSync(`${open}-wal`, `${file}-wal`);
+    return [file, `${file}-wal`];
+  } finally {
+    db.close();
+    if (wal) rmSync(open);
   }
-  run(db, `INSERT INTO memos (id, user_id, text, voice, audio_url) VALUES ('legacy-other-memo', 'legacy-other', 'Not mine', 'adam', '')`);
-  db.close();
-  return file;
 }

@@ -96,7 +96,9 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
   }
 
   function failOrRetry(tx: Transaction<typeof tables>, current: Job, error: unknown, at: string): void {
-    const message = error instanceof Error ? error.message : String(error);
+    // The message is shown to the user: a ServiceError's is written for them; anything else goes to the log.
+    if (!(error instanceof ServiceError)) console.error(`job ${current.id} failed:`, error);
+    const message = error instanceof ServiceError ? error.message : 'Something went wrong while making this memo.';
     if (current.retry_count < current.max_retries && !isPermanent(error)) {
       tx.update('jobs', current.id, {
         status: 'queued',

@@ -1,7 +1,6 @@
 import type { ApiKeyView } from '../../../src-shared/contract';
+import { formatDateTime } from '../../format';
 import { RevokeKey } from './RevokeKey';
-
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'Never');
 
 export function KeyTable({ keys }: { keys: ApiKeyView[] }) {
   return (
@@ -27,7 +26,7 @@ export function KeyTable({ keys }: { keys: ApiKeyView[] }) {
               <code>{key.maskedKey}</code>
             </td>
             <td>{key.usageCount}</td>
-            <td>{when(key.lastUsedAt)}</td>
+            <td>{formatDateTime(key.lastUsedAt)}</td>
             <td>
               <span className={key.isActive ? 'status active' : 'status revoked'}>
                 {key.isActive ? 'Active' : 'Revoked'}

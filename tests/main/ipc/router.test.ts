@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
 import { createCore } from '../../../src-main/ipc/core';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
-import { writeAccountFile } from '../../support/legacy-db';
+import { writeLegacyFile } from '../../support/legacy-db';
 import { tempDir } from '../db/helpers';
 
 /** A core whose generation queue is stopped (jobs stay queued: cancel and retry meet them as they were left) and
@@ -28,7 +28,8 @@ async function populated() {
   const { key } = await t.ok('keys.create', { name: 'Laptop' });
   const memo = await t.c.services.store.insert('memos', { user_id: profile.id, audio_url: 'app://audio/x.wav', duration_sec: 1.5, text: 'Hello there', title: 'Hello' });
   const queued = await t.ok('memos.generate', { text: 'Queued and never run.', voice: 'flite:slt' });
-  const legacy = readFileSync(writeAccountFile(join(tempDir(), 'agent-talk.db'), 'ada@example.com', [{ id: 'old-1', text: 'From the old service' }]));
+  const [legacyFile] = writeLegacyFile(join(tempDir(), 'agent-talk.db'), { email: 'ada@example.com', memos: 1 });
+  const legacy = readFileSync(legacyFile!);
   const valid: Record<MethodName, unknown> = {
     'profile.get': undefined,
     'profile.create': { email: 'second@example.com' },
@@ -139,7 +140,7 @@ describe('IPC router', () => {
     expect(results['memos.export']).toEqual({ ok: true, value: { path: null } }); // the dialog was cancelled
     expect(results['voices.preview']).toMatchObject({ ok: true, value: { mime: 'audio/wav', audioBase64: expect.stringMatching(/^UklGR/) } });
     expect(results['settings.update']).toEqual({ ok: true, value: { theme: 'dark', cloudUrl: 'https://cloud.example.com' } });
-    expect(results['legacy.import']).toMatchObject({ ok: true, value: { account: 'ada@example.com', otherAccounts: 1, tables: { memos: { imported: 1 } } } });
+    expect(results['legacy.import']).toMatchObject({ ok: true, value: { account: 'ada@example.com', otherAccounts: 2, tables: { memos: { imported: 1 } } } });
     await s.close();
   });
 

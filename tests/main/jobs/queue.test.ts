@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../../src-shared/schema';
 import { createJobQueue, type JobHandlers } from '../../../src-main/services/jobs/queue';
 import { openAgentTalk } from '../db/helpers';
@@ -50,18 +50,22 @@ describe('job queue', () => {
     expect(s.store.get('jobs', s.jobs[0]!.id)).toMatchObject({ worker_id: s.queue.workerId, locked_until: null, error: null, completed_at: expect.any(String) });
   });
 
-  it('retries a failing job with backoff, then fails it for good and settles its memo', async () => {
+  it('retries a failing job with backoff, then fails it for good and settles its memo with a message for the user', async () => {
     let attempts = 0;
     const s = await setup(1, async () => {
       attempts++;
-      throw new Error('engine crashed');
+      throw new Error('EIO: i/o error, write'); // no ServiceError: its words are the log's, not the user's
     });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     s.queue.start(10);
     await until(() => s.status()[0] === 'failed');
     await s.queue.stop();
     expect(attempts).toBe(4); // the first try and max_retries (3) more
-    expect(s.store.get('jobs', s.jobs[0]!.id)).toMatchObject({ retry_count: 3, error: 'engine crashed' });
-    expect(s.settled).toEqual([[s.jobs[0]!.memo_id, 'failed', 'engine crashed']]);
+    const message = 'Something went wrong while making this memo.';
+    expect(s.store.get('jobs', s.jobs[0]!.id)).toMatchObject({ retry_count: 3, error: message });
+    expect(s.settled).toEqual([[s.jobs[0]!.memo_id, 'failed', message]]);
+    expect(logged).toHaveBeenCalledWith(expect.stringMatching(/^job .* failed:$/), expect.objectContaining({ message: 'EIO: i/o error, write' }));
+    logged.mockRestore();
 
     const again = await s.store.transaction((tx) => s.queue.retry(tx, s.jobs[0]!.id));
     expect(again).toMatchObject({ status: 'queued', retry_count: 0, error: null });

@@ -1,0 +1,55 @@
+import { useShallow } from 'zustand/react/shallow';
+import type { MemoView } from '../../../src-shared/contract';
+import { formatDuration } from '../../format';
+import { usePlayer } from '../../stores/player';
+import { useStudio } from '../../stores/studio';
+
+function statusText(memo: MemoView, progress: number): string {
+  switch (memo.status) {
+    case 'queued':
+      return 'Waiting to start…';
+    case 'processing':
+      return `Generating… ${Math.round(progress * 100)}%`;
+    case 'completed':
+      return `Ready (${formatDuration(memo.durationSec)}), in the player below.`;
+    case 'failed':
+      return `Generation failed: ${memo.error ?? 'no reason was given.'}`;
+    case 'cancelled':
+      return 'Cancelled.';
+  }
+}
+
+/** The memo last generated here: how far its job has come, and what can be done with it now. */
+export function GenerationStatus() {
+  const { memo, progress, busy, cancel, retry } = useStudio(
+    useShallow((s) => ({ memo: s.memo, progress: s.progress, busy: s.busy, cancel: s.cancel, retry: s.retry })),
+  );
+  if (!memo) return null;
+  const working = memo.status === 'queued' || memo.status === 'processing';
+  return (
+    <section className="card generation" aria-labelledby="generation-title">
+      <h3 id="generation-title">{memo.title ?? 'Untitled memo'}</h3>
+      <p className={memo.status === 'failed' ? 'error' : undefined} role="status">
+        {statusText(memo, progress)}
+      </p>
+      {working && <progress aria-label="Generation progress" max={1} value={memo.status === 'processing' ? progress : undefined} />}
+      <div className="generation-actions">
+        {working && (
+          <button type="button" className="danger" disabled={busy} onClick={() => void cancel()}>
+            Cancel
+          </button>
+        )}
+        {(memo.status === 'failed' || memo.status === 'cancelled') && (
+          <button type="button" disabled={busy} onClick={() => void retry()}>
+            Retry
+          </button>
+        )}
+        {memo.status === 'completed' && (
+          <button type="button" onClick={() => usePlayer.getState().play(memo)}>
+            Play again
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+import { useId } from 'react';
+import { formatCount } from '../../format';
+
+interface Day {
+  date: string;
+  calls: number;
+}
+
+/** The chart's own units: each day is 10 wide (a 7-wide bar and a gap), the tallest bar 100 high. */
+const SLOT = 10;
+const BAR = 7;
+const HEIGHT = 100;
+
+/** `Mar 5`: a UTC day (`2024-03-05`) as the user's locale writes it; the last one is today. */
+function dayLabel(date: string, isToday: boolean): string {
+  if (isToday) return 'Today';
+  return new Date(`${date}T00:00:00Z`).toLocaleDateString([], { month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+const calls = (n: number) => `${formatCount(n)} ${n === 1 ? 'call' : 'calls'}`;
+
+/**
+ * Calls per UTC day, oldest first, as bars. The picture has a one-line summary for screen readers, and the
+ * numbers themselves are in a table they can read (hidden on screen, where each bar's tooltip says its day).
+ */
+export function DailyChart({ days }: { days: Day[] }) {
+  const captionId = useId();
+  const max = Math.max(1, ...days.map((day) => day.calls));
+  const total = days.reduce((sum, day) => sum + day.calls, 0);
+  const busiest = days.reduce<Day | undefined>((best, day) => (day.calls > (best?.calls ?? 0) ? day : best), undefined);
+  const labelOf = (i: number) => dayLabel(days[i]!.date, i === days.length - 1);
+  const busiestIndex = busiest ? days.indexOf(busiest) : -1;
+  const busiestDay = busiestIndex === days.length - 1 ? 'today' : `on ${labelOf(busiestIndex)}`;
+  const summary = busiest
+    ? `${calls(total)} in the last ${days.length} days; the most ${busiestDay}, with ${formatCount(busiest.calls)}.`
+    : `No calls in the last ${days.length} days.`;
+
+  return (
+    <figure className="card usage-chart" aria-labelledby={captionId}>
+      <figcaption id={captionId}>
+        <h3>Calls per day, last {days.length} days</h3>
+      </figcaption>
+      <div className="usage-chart-plot">
+        <div className="usage-chart-scale" aria-hidden="true">
+          <span>{formatCount(max)}</span>
+          <span>0</span>
+        </div>
+        <svg viewBox={`0 0 ${days.length * SLOT} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={summary}>
+          {days.map((day, i) => {
+            const height = (day.calls / max) * HEIGHT;
+            return (
+              <rect key={day.date} className={i === days.length - 1 ? 'today' : undefined} x={i * SLOT + (SLOT - BAR) / 2} y={HEIGHT - height} width={BAR} height={height}>
+                <title>{`${labelOf(i)}: ${calls(day.calls)}`}</title>
+              </rect>
+            );
+          })}
+        </svg>
+        <div className="usage-chart-axis" aria-hidden="true">
+          <span>{days.length > 0 && labelOf(0)}</span>
+          <span>Today</span>
+        </div>
+      </div>
+      <table className="visually-hidden">
+        <caption>Calls per day</caption>
+        <thead>
+          <tr>
+            <th scope="col">Day</th>
+            <th scope="col">Calls</th>
+          </tr>
+        </thead>
+        <tbody>
+          {days.map((day, i) => (
+            <tr key={day.date}>
+              <th scope="row">{labelOf(i)}</th>
+              <td>{formatCount(day.calls)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * The usage screen's data: today's and this month's counts against the plan, the calls per day of the last 30
+ * days, and the usage log (newest first, optionally of one action), loaded a page at a time.
+ */
+import { create } from 'zustand';
+import type { ResultOf, UsageLogView } from '../../src-shared/contract';
+import type { USAGE_ACTIONS } from '../../src-shared/schema';
+import { call, errorMessage, on } from '../api';
+
+export type UsageAction = (typeof USAGE_ACTIONS)[number];
+
+export const CHART_DAYS = 30;
+const PAGE = 50;
+
+interface UsageState {
+  summary: ResultOf<'usage.summary'> | null;
+  daily: ResultOf<'usage.daily'>;
+  log: UsageLogView[];
+  /** The action the log shows, or null for all of them. */
+  action: UsageAction | null;
+  /** Whether older log entries remain to load. */
+  hasMore: boolean;
+  loadingMore: boolean;
+  error: string | null;
+  /** Loads everything again, keeping as many log entries as are shown (at least a page). */
+  load(): Promise<void>;
+  /** Shows the log of one action (null: all), from its newest entry. */
+  filter(action: UsageAction | null): Promise<void>;
+  loadMore(): Promise<void>;
+  /** Loads now, and again on every `usage.changed` until the returned function is called (while the screen shows). */
+  watch(): () => void;
+}
+
+/** Numbers the loads, so that an older answer arriving late never replaces a newer one. */
+let lastLoad = 0;
+
+/** The most entries one `usage.list` call answers (the contract's limit). */
+const MAX_PER_CALL = 500;
+
+/** `limit` entries from `offset`, in as many calls as it takes, and one more: whether it came tells if more remain. */
+async function logPage(action: UsageAction | null, offset: number, limit: number) {
+  const entries: UsageLogView[] = [];
+  const wanted = limit + 1;
+  while (entries.length < wanted) {
+    const asked = Math.min(MAX_PER_CALL, wanted - entries.length);
+    const batch = await call('usage.list', { ...(action && { action }), offset: offset + entries.length, limit: asked });
+    entries.push(...batch);
+    if (batch.length < asked) break;
+  }
+  return { entries: entries.slice(0, limit), hasMore: entries.length > limit };
+}
+
+export const useUsage = create<UsageState>()((set, get) => ({
+  summary: null,
+  daily: [],
+  log: [],
+  action: null,
+  hasMore: false,
+  loadingMore: false,
+  error: null,
+  async load() {
+    const load = ++lastLoad;
+    const { action, log } = get();
+    try {
+      const [summary, daily, page] = await Promise.all([
+        call('usage.summary'),
+        call('usage.daily', { days: CHART_DAYS }),
+        logPage(action, 0, Math.max(PAGE, log.length)),
+      ]);
+      if (load === lastLoad) set({ summary, daily, log: page.entries, hasMore: page.hasMore, error: null });
+    } catch (error) {
+      if (load === lastLoad) set({ error: errorMessage(error) });
+    }
+  },
+  async filter(action) {
+    const load = ++lastLoad;
+    set({ action });
+    try {
+      const page = await logPage(action, 0, PAGE);
+      if (load === lastLoad) set({ log: page.entries, hasMore: page.hasMore, error: null });
+    } catch (error) {
+      if (load === lastLoad) set({ error: errorMessage(error) });
+    }
+  },
+  async loadMore() {
+    const load = lastLoad;
+    const { action, log } = get();
+    set({ loadingMore: true });
+    try {
+      const page = await logPage(action, log.length, PAGE);
+      if (load !== lastLoad) return;
+      // Entries logged since the last load shift the offsets: an entry may come twice, and is kept once.
+      const shown = new Set(log.map((entry) => entry.id));
+      set({ log: [...log, ...page.entries.filter((entry) => !shown.has(entry.id))], hasMore: page.hasMore, error: null });
+    } catch (error) {
+      if (load === lastLoad) set({ error: errorMessage(error) });
+    } finally {
+      set({ loadingMore: false });
+    }
+  },
+  watch() {
+    // Events come in bursts (a memo's call, then its completion): one load at a time, and one more after it.
+    let loading = false;
+    let again = false;
+    async function refresh() {
+      if (loading) {
+        again = true;
+        return;
+      }
+      loading = true;
+      do {
+        again = false;
+        await get().load();
+      } while (again);
+      loading = false;
+    }
+    void refresh();
+    return on('usage.changed', () => void refresh());
+  },
+}));

@@ -36,8 +36,9 @@ interface PlayerState {
 let audio: HTMLAudioElement | null = null;
 let detach: (() => void) | null = null;
 
-/** Only a completed memo has audio to play. */
-export const isPlayable = (memo: MemoView) => memo.status === 'completed' && memo.audioUrl !== '';
+/** Only a completed memo whose audio is on this computer (the app's `/audio/`) plays: an imported memo's audio
+ * may still be on the service (an https URL the page may not load). */
+export const isPlayable = (memo: MemoView) => memo.status === 'completed' && memo.audioUrl.startsWith('/audio/');
 
 /** play() may be refused (no user gesture yet) or cut short (the next load): the element stays paused, the bar shows Play. */
 const start = (element: HTMLAudioElement) => void element.play().catch(() => undefined);

@@ -26,6 +26,11 @@ export const memoExtension = {
   ],
 } as const;
 
+/** Version 5: the library's filters by status and by voice, newest first, without reading every memo. */
+export const memoFilterIndexes = {
+  indexes: [index('idx_memos_user_status_created', 'user_id', 'status', 'created_at desc'), index('idx_memos_user_voice_created', 'user_id', 'voice', 'created_at desc')],
+} as const;
+
 export const usageLogExtension = {
   indexes: [
     // A user's log by time range (the usage screen); and the set-null path when a key is deleted.
@@ -88,7 +93,7 @@ export const jobs = {
 } as const satisfies TableDef;
 
 export const apiKeys = extendTable(seedApiKeys, apiKeyExtension);
-export const memos = extendTable(seedMemos, memoExtension);
+export const memos = extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */

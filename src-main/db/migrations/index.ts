@@ -1,5 +1,5 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
-import { apiKeyExtension, jobs, memoExtension, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
+import { apiKeyExtension, jobs, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
 import { createTables, extendTables, type Migration } from '../migrate';
 
 export const migrations: readonly Migration[] = [
@@ -7,4 +7,5 @@ export const migrations: readonly Migration[] = [
   extendTables(2, 'desktop app columns', { api_keys: apiKeyExtension, memos: memoExtension, usage_logs: usageLogExtension }),
   createTables(3, 'app settings', [settings]),
   createTables(4, 'generation jobs', [jobs]),
+  extendTables(5, 'library filter indexes', { memos: memoFilterIndexes }),
 ];

@@ -14,7 +14,7 @@ const untyped = (store: unknown) => store as Store;
 describe('001 agent-talk tables', () => {
   it('creates the six tables of the service schema, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false]]);
     await store.migrations.up(1);
     const user = await store.insert('users', { email: 'ada@example.com' });
     await store.insert('memos', { user_id: user.id, audio_url: 'a.mp3', duration_sec: 2 });
@@ -25,7 +25,7 @@ describe('001 agent-talk tables', () => {
     for (const def of seedTables) expect(() => store.count(def.name)).not.toThrow();
 
     await store.migrations.down(0);
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false]]);
     expect(await failure(() => store.get('users', user.id as string))).toMatchObject({ code: 'UNKNOWN_TABLE' });
 
     await store.migrations.up(1);
@@ -67,7 +67,7 @@ describe('002 desktop app columns', () => {
     await store.update('memos', seeded[0]!.id as string, { status: 'failed', error: 'engine crashed', api_key_id: key.id });
 
     await store.migrations.down(1);
-    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false]]);
+    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false], [5, false]]);
     expect(store.get('memos', seeded[0]!.id as string)).toEqual(seeded[0]);
     expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).index).not.toBe('idx_memos_user_created');
     // With the app's index on api_key_id gone, deleting a key falls back to scanning its logs, as SQLite would.
@@ -170,10 +170,32 @@ describe('migration runner', () => {
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/db-migrate.ts', ...args, '--profile', profile]).then((r) => r.stdout);
     expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
-    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied/);
-    expect(await cli('down')).toMatch(/003 +applied .*\n004 +pending/);
+    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied .*\n005 +applied/);
+    expect(await cli('down')).toMatch(/004 +applied .*\n005 +pending/);
     expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });
   }, 60_000);
+});
+
+describe('005 library filter indexes', () => {
+  it('lets the library filter a user’s memos by status and by voice through an index, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(4);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    for (const [status, voice] of [['completed', 'flite:slt'], ['failed', 'flite:rms'], ['completed', 'flite:rms']]) {
+      await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, text: 'Hi', status, voice });
+    }
+    const byStatus = [{ user_id: user.id, status: 'completed' }, { orderBy: 'created_at', order: 'desc' }] as const;
+    expect(store.explain('memos', ...byStatus).index).toBe('idx_memos_user_created'); // every memo of the user read
+    await store.migrations.up(5);
+    expect(store.explain('memos', ...byStatus)).toMatchObject({ access: 'index', index: 'idx_memos_user_status_created' });
+    expect(store.explain('memos', { user_id: user.id, voice: 'flite:rms' }, { orderBy: 'created_at', order: 'desc' })).toMatchObject({ index: 'idx_memos_user_voice_created' });
+    expect(store.query('memos', ...byStatus)).toHaveLength(2);
+    expect(store.count('memos', { user_id: user.id, voice: 'flite:rms' })).toBe(2);
+    await store.migrations.down(4);
+    expect(store.query('memos', ...byStatus)).toHaveLength(2);
+    await store.migrations.up();
+    expect(store.checkIntegrity()).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import type { ArgsOf, ErrorCode, EventName, EventPayloads, IpcError, MethodName, ResultOf } from '../src-shared/contract';
 import type { AgentTalkBridge } from '../src-shared/contract/bridge';
+import { formatDateTime, formatTimeUntil } from './format';
 import { connectWebSocketBridge, hostSocketUrl } from './ws-bridge';
 
 declare global {
@@ -26,9 +27,16 @@ export class ApiError extends Error {
   }
 }
 
-/** What a screen shows for a failure: the core's own message, or a plain sentence for anything else. */
-export const errorMessage = (error: unknown) =>
-  error instanceof ApiError ? error.message : 'Something went wrong. Please try again.';
+/**
+ * What a screen shows for a failure: the core's own message, or a plain sentence for anything else. A limit's
+ * reset time (UTC, in the core's words) is told in the user's own time, and how far off it is.
+ */
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
+  const resetAt = error.details?.resetAt;
+  if (typeof resetAt !== 'string' || !error.message.includes(resetAt)) return error.message;
+  return error.message.replace(resetAt, `${formatDateTime(resetAt)} your time (${formatTimeUntil(resetAt)})`);
+}
 
 let bridge: AgentTalkBridge | undefined;
 

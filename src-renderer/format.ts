@@ -1,4 +1,6 @@
-/** How the screens write times, durations and counts: one place, so every screen says them the same way. */
+/** How the screens write times, durations, counts and memo titles: one place, so every screen says them the same way. */
+import type { MemoView } from '../src-shared/contract';
+import { defaultTitle } from '../src-shared/memo-title';
 
 /** `1:05`, or `1:02:05` past an hour; for elapsed/total and memo lengths. */
 export function formatDuration(seconds: number): string {
@@ -20,6 +22,9 @@ export function formatTimeUntil(iso: string, now = Date.now()): string {
   const m = minutes % 60;
   return `in ${h > 0 ? `${h} h ` : ''}${h > 0 && m === 0 ? '' : `${m} min`}`.trimEnd();
 }
+
+/** What every screen calls a memo: its title, or its text's first words (an imported memo may have no title). */
+export const memoTitle = (memo: Pick<MemoView, 'title' | 'text'>) => memo.title || defaultTitle(memo.text) || 'Untitled memo';
 
 /** `12,345` in the user's locale. */
 export const formatCount = (n: number) => n.toLocaleString();

@@ -3,6 +3,7 @@
  * the service counts) and answered at once with a queued memo; a job in the durable queue synthesizes it, stores
  * the audio and completes the memo, or marks it failed with the reason.
  */
+import { defaultTitle } from '../../src-shared/memo-title';
 import type { Memo } from '../../src-shared/schema';
 import { TIER_LIMITS, type Tier } from '../../src-shared/tiers';
 import type { AgentTalkStore } from '../db';
@@ -22,12 +23,6 @@ export interface GenerateRequest {
   title?: string;
   /** The key the memo is billed to; by default the newest active key. */
   keyId?: string;
-}
-
-/** The text's first words, as a title when none is given. */
-export function defaultTitle(text: string): string {
-  const words = text.trim().split(/\s+/).slice(0, 8).join(' ');
-  return words.length > 60 ? `${words.slice(0, 59)}…` : words;
 }
 
 export interface GenerationDeps {

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { VoiceView } from '../../../src-shared/contract';
 import { formatCount } from '../../format';
 import { NO_CRITERIA, hasCriteria, useMemos, type MemoCriteria, type MemoStatus } from '../../stores/memos';
@@ -30,11 +30,22 @@ export function LibraryFilters({ voices }: { voices: VoiceView[] }) {
   const [search, setSearch] = useState(criteria.search);
   const id = useId();
 
+  const typed = useRef(search);
   useEffect(() => {
+    typed.current = search;
     if (search === criteria.search) return;
     const timer = setTimeout(() => setCriteria({ ...criteria, search }), SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
   }, [search, criteria, setCriteria]);
+  // Words typed just before the Library closes are searched then (their timer goes with it), so the box shows
+  // them on return, not the search before.
+  useEffect(
+    () => () => {
+      const memos = useMemos.getState();
+      if (typed.current !== memos.criteria.search) memos.setCriteria({ ...memos.criteria, search: typed.current });
+    },
+    [],
+  );
 
   const change = (changes: Partial<MemoCriteria>) => setCriteria({ ...criteria, search, ...changes });
   const filtered = search !== '' || hasCriteria(criteria);

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { MemoView } from '../../../src-shared/contract';
 import { errorMessage } from '../../api';
+import { memoTitle } from '../../format';
 import { hasCriteria, memoAt, useMemos } from '../../stores/memos';
 import { useNav } from '../../stores/nav';
 import { isPlayable, usePlayer } from '../../stores/player';
@@ -9,7 +10,7 @@ import { useVoices } from '../../stores/voices';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { VirtualList } from '../../ui/VirtualList';
 import { LibraryFilters } from './LibraryFilters';
-import { LoadingRow, MemoRow, memoTitle, type MemoActions } from './MemoRow';
+import { LoadingRow, MemoRow, type MemoActions } from './MemoRow';
 import { RenameMemo } from './RenameMemo';
 import './library.css';
 

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { MemoView } from '../../../src-shared/contract';
-import { formatDateTime, formatDuration } from '../../format';
+import { formatDateTime, formatDuration, memoTitle } from '../../format';
 import type { MemoStatus } from '../../stores/memos';
 import { isPlayable } from '../../stores/player';
 
@@ -36,7 +36,6 @@ interface MemoRowProps {
 /** Rows show the text's start only: a memo's text may be very long, and one line is all there is room for. */
 const EXCERPT_LENGTH = 240;
 
-export const memoTitle = (memo: MemoView) => memo.title || 'Untitled memo';
 
 /** `Memo.wav`: the title, and the audio's own extension. */
 function downloadName(memo: MemoView): string {

@@ -1,6 +1,6 @@
 import { useRef, useState, type RefObject, type SyntheticEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatDuration } from '../../format';
+import { formatDuration, memoTitle } from '../../format';
 import { SPEEDS, usePlayer } from '../../stores/player';
 import { NextIcon, PauseIcon, PlayIcon, PreviousIcon } from './icons';
 import { usePlayerKeys } from './usePlayerKeys';
@@ -103,9 +103,9 @@ export function PlayerBar() {
       <audio ref={attach} preload="metadata" onTimeUpdate={onTime} onSeeking={onTime} onEmptied={onEmptied} onDurationChange={onDuration} />
       {current ? (
         <>
-          <p className="player-title" title={current.title ?? undefined}>
+          <p className="player-title" title={memoTitle(current)}>
             <span className="visually-hidden">Now playing: </span>
-            {current.title ?? 'Untitled memo'}
+            {memoTitle(current)}
           </p>
           <Transport />
           <Timeline time={time} duration={duration} seekBar={seekBar} />

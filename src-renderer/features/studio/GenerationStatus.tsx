@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { MemoView } from '../../../src-shared/contract';
-import { formatDuration } from '../../format';
+import { formatDuration, memoTitle } from '../../format';
 import { usePlayer } from '../../stores/player';
 import { useStudio } from '../../stores/studio';
 
@@ -28,7 +28,7 @@ export function GenerationStatus() {
   const working = memo.status === 'queued' || memo.status === 'processing';
   return (
     <section className="card generation" aria-labelledby="generation-title">
-      <h3 id="generation-title">{memo.title ?? 'Untitled memo'}</h3>
+      <h3 id="generation-title">{memoTitle(memo)}</h3>
       <p className={memo.status === 'failed' ? 'error' : undefined} role="status">
         {statusText(memo, progress)}
       </p>

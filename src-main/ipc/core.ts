@@ -4,10 +4,9 @@
  */
 import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../../src-shared/contract';
 import { openAgentTalkStore } from '../db';
-import { createServices, type ServiceDeps, type Services } from '../services';
+import { createServices, type Services } from '../services';
 import { openSecretStore, type SecretStore } from '../services/secrets';
 import type { Clock } from '../services/time';
-import type { TtsEngine } from '../services/tts/engine';
 import { readCloudUrl } from '../services/settings';
 import { createCloudEngine } from '../services/tts/engines/cloud';
 import { createOfflineEngine } from '../services/tts/engines/offline';
@@ -27,16 +26,12 @@ export interface CoreOptions {
   profileDir: string;
   /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
   secrets?: SecretStore;
-  /** The offline engine to use instead of a new one (tests share one across cores). */
-  offline?: TtsEngine;
   clock?: Clock;
   /** Where the edge can show a save dialog (Electron): asks for the path of a file to save. */
   saveFile?: EdgeDeps['saveFile'];
-  /** The generation queue's lease and retry backoff (tests shorten them). */
-  jobs?: ServiceDeps['jobs'];
 }
 
-export async function createCore({ profileDir, secrets, offline, clock, saveFile, jobs }: CoreOptions): Promise<Core> {
+export async function createCore({ profileDir, secrets, clock, saveFile }: CoreOptions): Promise<Core> {
   const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
   // The cloud engine reads the URL from the settings at each call: a change applies to the next memo.
   const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
@@ -44,9 +39,8 @@ export async function createCore({ profileDir, secrets, offline, clock, saveFile
     store,
     profileDir,
     secrets: secrets ?? (await openSecretStore()),
-    engines: [offline ?? createOfflineEngine(), cloud],
+    engines: [createOfflineEngine(), cloud],
     ...(clock && { clock }),
-    ...(jobs && { jobs }),
   });
   await services.generation.start();
   return {

@@ -6,7 +6,7 @@ import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
 import { createMainWindow } from './app/window';
-import { createCore } from './ipc/core';
+import { createCore } from './core';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');

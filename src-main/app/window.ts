@@ -1,6 +1,7 @@
 /** The one window factory: every window the app opens is made here, with the rules of policy.ts. */
 import { BrowserWindow, shell, type Session } from 'electron';
-import { allowNavigation, allowPermission, APP_INDEX_URL, windowOpenAction, windowOptions } from './policy';
+import { APP_INDEX_URL } from '../serve/origin';
+import { allowNavigation, allowPermission, windowOpenAction, windowOptions } from './policy';
 
 const logError = (what: string) => (error: unknown) => console.error(`${what} failed:`, error);
 

@@ -7,11 +7,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer } from 'ws';
-import { APP_ORIGIN } from '../app/policy';
-import { routeAppRequest, type AppDirs } from '../app/serve';
-import { AUDIO_PATH_PREFIX } from '../app/serve-audio';
+import { APP_ORIGIN } from '../serve/origin';
+import { routeAppRequest, type AppDirs } from '../serve/serve';
+import { AUDIO_PATH_PREFIX } from '../serve/serve-audio';
 import { MAX_IMPORT_BASE64 } from '../../src-shared/contract/settings';
-import { createCore, type Core } from '../ipc/core';
+import { createCore, type Core } from '../core';
 import { audioDirOf } from '../services/audio-files';
 import type { SecretStore } from '../services/secrets';
 import { addressedToHost, audioCookieFor, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';

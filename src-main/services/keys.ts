@@ -54,6 +54,12 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
       return store.query('api_keys', { user_id: userId }).map(viewOf).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
 
+    /** The Keys screen: the keys newest first, how many are active, and how many the plan allows. */
+    overview(userId: string): { keys: ApiKeyView[]; active: number; limit: number } {
+      const keys = this.list(userId);
+      return { keys, active: keys.filter((k) => k.isActive).length, limit: TIER_LIMITS[tierOf(store, userId, clock())].apiKeys };
+    },
+
     /** Creates a key within the tier's limit; the full key is in the answer and nowhere else but the keychain. */
     async create(userId: string, options: { name?: string; test?: boolean } = {}): Promise<{ key: ApiKeyView; fullKey: string }> {
       const prefix = options.test ? KEY_PREFIXES.test : KEY_PREFIXES.live;

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  allowNavigation,
-  allowPermission,
-  APP_INDEX_URL,
-  contentSecurityPolicy,
-  isAppUrl,
-  isTrustedSender,
-  metaContentSecurityPolicy,
-  resolveAppFile,
-  windowOpenAction,
-  windowOptions,
-} from '../../../src-main/app/policy';
+import { allowNavigation, allowPermission, isTrustedSender, windowOpenAction, windowOptions } from '../../../src-main/app/policy';
+import { APP_INDEX_URL, contentSecurityPolicy, isAppUrl, metaContentSecurityPolicy, resolveAppFile } from '../../../src-main/serve/origin';
 
 /** URLs that must never count as the app's own: other origins, other schemes, and tricks to look like it. */
 const NOT_APP_URLS: unknown[] = [

@@ -9,7 +9,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { contentSecurityPolicy } from '../../../src-main/app/policy';
+import { contentSecurityPolicy } from '../../../src-main/serve/origin';
 import { MAX_FRAME_BYTES, startHost, type Host } from '../../../src-main/host/server';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { audioCookieOf } from '../../support/host-cookie';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
-import { createCore } from '../../../src-main/ipc/core';
+import { createCore } from '../../../src-main/core';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { writeLegacyFile } from '../../support/legacy-db';
 import { tempDir } from '../db/helpers';
@@ -190,5 +190,25 @@ describe('IPC router', () => {
       ['usage.changed', { ids: [expect.any(String)] }],
     ]);
     await s.close();
+  });
+});
+
+describe('the plan a user sees', () => {
+  it('is the effective tier everywhere: a pro subscription whose period ended shows and limits as hobby', async () => {
+    const t = await core();
+    const profile = await t.ok('profile.create', { email: 'ada@example.com' });
+    const pro = { tier: 'pro' as const, status: 'active', current_period_end: '2099-01-01T00:00:00.000Z' };
+    await t.c.services.subscriptions.set(profile.id, pro);
+    expect(await t.ok('profile.get')).toMatchObject({ tier: 'pro' });
+    expect(await t.ok('limits.get')).toMatchObject({ tier: 'pro', limits: { apiKeys: 10 } });
+    expect(await t.ok('keys.list')).toMatchObject({ limit: 10 });
+
+    // The period ends; users.tier still says pro (nothing rewrote it), but every screen and limit says hobby.
+    await t.c.services.store.update('subscriptions', t.c.services.subscriptions.get(profile.id)!.id, { current_period_end: '2020-01-01T00:00:00.000Z' });
+    expect(t.c.services.store.get('users', profile.id)!.tier).toBe('pro');
+    expect(await t.ok('profile.get')).toMatchObject({ tier: 'hobby' });
+    expect(await t.ok('limits.get')).toMatchObject({ tier: 'hobby', limits: { apiKeys: 2 } });
+    expect(await t.ok('keys.list')).toMatchObject({ limit: 2 });
+    await t.close();
   });
 });

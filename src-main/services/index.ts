@@ -4,6 +4,7 @@ import type { Tier } from '../../src-shared/tiers';
 import { createAccountService } from './accounts';
 import { audioDirOf, createAudioFiles } from './audio-files';
 import { createCloudHealth } from './cloud-health';
+import { createDeviceSync } from './devices';
 import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
@@ -48,6 +49,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     subscriptions: createSubscriptionService(store, clock),
     settings,
     cloudHealth: createCloudHealth({ cloudUrl: settings.cloudUrl }),
+    devices: createDeviceSync({ store, audio, clock }),
     generation: createGeneration({
       store,
       clock,

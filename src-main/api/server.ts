@@ -124,7 +124,8 @@ export function createAgentApi({ services, clock = () => new Date(), port: portO
     try {
       checkHost(req, port);
       const url = new URL(`http://${LOOPBACK}:${port}${req.url}`);
-      for (const [name, value] of Object.entries({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })) res.setHeader(name, value);
+      // The audio route streams its own answer: it carries these from the start (a key's own limits replace them).
+      for (const [name, value] of Object.entries({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...rateHeaders(null) })) res.setHeader(name, value);
       reply = await route(req, res, url, `http://${req.headers.host}`, (k) => void (key = k));
       if (reply === null) return;
     } catch (error) {

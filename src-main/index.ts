@@ -6,6 +6,7 @@ import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
+import { uploadDirOf } from './services/legacy-import';
 import { createMainWindow } from './app/window';
 import { createCore } from './core';
 
@@ -58,7 +59,7 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
-    handleAppProtocol(rendererDir, audioDirOf(profileDir));
+    handleAppProtocol({ rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir) });
     const core = await createCore({ profileDir, saveFile: askSavePath, agentApi: {} });
     shutdownTasks.push(() => core.close());
     serveCalls(core.handle);

@@ -61,3 +61,21 @@ export function on<E extends EventName>(event: E, listener: (payload: EventPaylo
 
 /** The app's version, as the bridge reports it. */
 export const appVersion = () => appBridge().version;
+
+/**
+ * Hands a file the user picked to the app as a stream (`POST /upload`; in the browser host with the page's token)
+ * and answers the id a call then names it by.
+ */
+export async function upload(file: Blob): Promise<string> {
+  const url = new URL('/upload', location.href);
+  const token = new URLSearchParams(location.search).get('token');
+  if (token) url.searchParams.set('token', token);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', body: file });
+  } catch {
+    throw new ApiError({ code: 'INTERNAL_ERROR', message: 'The file could not be handed to Agent Talk; is it still running?' });
+  }
+  if (!response.ok) throw new ApiError({ code: 'VALIDATION_ERROR', message: (await response.text()) || `The upload was refused (${response.status}).` });
+  return ((await response.json()) as { id: string }).id;
+}

@@ -44,6 +44,12 @@ export function mayOpenSocket(request: IncomingMessage, identity: HostIdentity):
   return url.pathname === SOCKET_PATH && tokenMatches(identity.token, url.searchParams.get('token'));
 }
 
+/** An upload (`POST /upload?token=...`) comes from the host's own page (no other site's form) with this run's token. */
+export function mayUpload(request: IncomingMessage, identity: HostIdentity): boolean {
+  if (request.headers.origin !== identity.origin) return false;
+  return tokenMatches(identity.token, new URL(request.url ?? '/', identity.origin).searchParams.get('token'));
+}
+
 const AUDIO_COOKIE = 'agent_talk_token';
 
 /** The cookie the page's load with a valid token sets, for the audio its media elements then ask for. */

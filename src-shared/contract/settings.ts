@@ -14,8 +14,11 @@ const cloudUrl = z
   .max(2_000)
   .transform((url) => url.replace(/\/+$/, ''));
 
-/** The largest legacy database (with its -wal file) the app takes through a call: base64 of up to 96 MiB. */
-export const MAX_IMPORT_BASE64 = 128 * 1024 * 1024;
+/** The largest file the page may hand to the app (`POST /upload`, a legacy database or its -wal file). */
+export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
+
+/** A file the page handed to the app: the id `POST /upload` answered. */
+export const uploadId = z.uuid({ error: 'That is not an uploaded file.' });
 
 const tableCounts = z.object({ imported: z.number(), skipped: z.number(), rejected: z.number() });
 
@@ -24,14 +27,12 @@ export const settingsMethods = {
   /** Changes the fields given; a null `cloudUrl` forgets it (cloud voices are then unavailable). */
   'settings.update': method(args({ cloudUrl: cloudUrl.nullable().optional(), theme: z.enum(THEMES).optional() }), settingsView),
   /**
-   * Imports an agent-talk SQLite file picked by the user: its bytes, and those of its `-wal` file when there is one.
+   * Imports an agent-talk SQLite file picked by the user, uploaded first (`POST /upload`), with its `-wal` file when
+   * there is one; the uploads are removed after.
    * Rows already here are skipped; the report says what was imported, skipped and rejected (with the reason).
    */
   'legacy.import': method(
-    args({ fileName, database: z.base64(), wal: z.base64().optional() }).refine(
-      ({ database, wal }) => database.length + (wal?.length ?? 0) <= MAX_IMPORT_BASE64,
-      'That database is too large to import here (96 MB with its -wal file); use npm run db:import.',
-    ),
+    args({ fileName, database: uploadId, wal: uploadId.optional() }),
     z.object({
       /** The file's name as the user picked it, and the account in it whose rows became the profile's. */
       file: z.string(),

@@ -14,7 +14,7 @@ import { MAX_IMPORT_BASE64 } from '../../src-shared/contract/settings';
 import { createCore, type Core } from '../core';
 import { audioDirOf } from '../services/audio-files';
 import type { SecretStore } from '../services/secrets';
-import { addressedToHost, audioCookieFor, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
+import { addressedToHost, audioCookieFor, mayOpenSocket, mayReadAudio, newToken, TOKEN_CHECK_PATH, tokenCheckStatus, type HostIdentity } from './guard';
 import { serveSocket } from './socket';
 
 const LOOPBACK = '127.0.0.1';
@@ -30,6 +30,8 @@ export interface HostOptions {
   port?: number;
   /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
   secrets?: SecretStore;
+  /** The page's token; by default a new one. The same one again lets a page left open reconnect to a restarted host. */
+  token?: string;
 }
 
 export interface Host {
@@ -63,6 +65,7 @@ async function serveFile(dirs: AppDirs, identity: HostIdentity, req: IncomingMes
     return plain(res, 400, 'Bad Request'); // a method, path or header value the Fetch API refuses
   }
   const { pathname } = new URL(request.url);
+  if (pathname === TOKEN_CHECK_PATH) return void res.writeHead(tokenCheckStatus(req, identity), { 'Cache-Control': 'no-store' }).end();
   if (pathname.startsWith(AUDIO_PATH_PREFIX) && !mayReadAudio(req, identity)) return plain(res, 403, 'Open the address the app printed first.');
   const response = await routeAppRequest(dirs, request);
   const cookie = pathname === '/' && audioCookieFor(req, identity, AUDIO_PATH_PREFIX);
@@ -88,13 +91,13 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
   });
 }
 
-export async function startHost({ profileDir, rendererDir, port = 0, secrets }: HostOptions): Promise<Host> {
+export async function startHost({ profileDir, rendererDir, port = 0, secrets, token = newToken() }: HostOptions): Promise<Host> {
   const core = await createCore({ profileDir, ...(secrets && { secrets }) });
   const server = createServer();
   let identity: HostIdentity;
   try {
     const actualPort = await listen(server, port);
-    identity = { host: `${LOOPBACK}:${actualPort}`, origin: `http://${LOOPBACK}:${actualPort}`, token: newToken() };
+    identity = { host: `${LOOPBACK}:${actualPort}`, origin: `http://${LOOPBACK}:${actualPort}`, token };
   } catch (error) {
     await core.close();
     throw error;

@@ -1,9 +1,12 @@
 /** The profile's own settings, kept in the `settings` table: the cloud service's URL and the theme. */
-import { THEMES, type SettingsView } from '../../src-shared/contract/settings';
+import { studioDraft, THEMES, type SettingsView, type StudioDraft } from '../../src-shared/contract/settings';
 import type { AgentTalkStore } from '../db';
 
 const CLOUD_URL = 'cloud_url';
 const THEME = 'theme';
+const DRAFT = 'studio_draft';
+
+const EMPTY_DRAFT: StudioDraft = { text: '', title: '', voice: '', keyId: '' };
 
 /** The cloud service's URL, or null until the user sets one (read at each cloud call). */
 export function readCloudUrl(store: AgentTalkStore): string | null {
@@ -20,6 +23,18 @@ export function createSettingsService(store: AgentTalkStore) {
   return {
     get,
     cloudUrl: () => readCloudUrl(store),
+    /** The Studio's draft; an empty one when none was kept (or what was kept no longer reads as a draft). */
+    draft(): StudioDraft {
+      const kept = studioDraft.safeParse(store.get('settings', DRAFT)?.value);
+      return kept.success ? kept.data : EMPTY_DRAFT;
+    },
+    async saveDraft(draft: StudioDraft): Promise<StudioDraft> {
+      await store.transaction((tx) => {
+        if (tx.get('settings', DRAFT)) tx.update('settings', DRAFT, { value: draft });
+        else tx.insert('settings', { key: DRAFT, value: draft });
+      });
+      return draft;
+    },
     /** Sets the fields given (already validated by the contract); `cloudUrl: null` removes it. */
     async update(changes: { cloudUrl?: string | null; theme?: SettingsView['theme'] }): Promise<SettingsView> {
       await store.transaction((tx) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { args, method, noArgs } from './common';
+import { MAX_MEMO_TEXT } from './memos';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 
@@ -17,12 +18,23 @@ const cloudUrl = z
 /** The largest legacy database (with its -wal file) the app takes through a call: base64 of up to 96 MiB. */
 export const MAX_IMPORT_BASE64 = 128 * 1024 * 1024;
 
+/** The Studio's draft as the user left it: kept in the profile, so a reload or a restart loses nothing. */
+export const studioDraft = z.strictObject({
+  text: z.string().max(MAX_MEMO_TEXT),
+  title: z.string().max(200),
+  /** The voice and key picked; empty while none is. */
+  voice: z.string().max(100),
+  keyId: z.string().max(100),
+});
+
 const tableCounts = z.object({ imported: z.number(), skipped: z.number(), rejected: z.number() });
 
 export const settingsMethods = {
   'settings.get': method(noArgs, settingsView),
   /** Changes the fields given; a null `cloudUrl` forgets it (cloud voices are then unavailable). */
   'settings.update': method(args({ cloudUrl: cloudUrl.nullable().optional(), theme: z.enum(THEMES).optional() }), settingsView),
+  'settings.draft': method(noArgs, studioDraft),
+  'settings.saveDraft': method(studioDraft, studioDraft),
   /**
    * Imports an agent-talk SQLite file picked by the user: its bytes, and those of its `-wal` file when there is one.
    * Rows already here are skipped; the report says what was imported, skipped and rejected (with the reason).
@@ -46,4 +58,5 @@ export const settingsMethods = {
 };
 
 export type SettingsView = z.infer<typeof settingsView>;
+export type StudioDraft = z.infer<typeof studioDraft>;
 export type Theme = (typeof THEMES)[number];

@@ -1,6 +1,7 @@
 /** Electron bootstrap only: one instance, the app:// scheme, one secure window, the IPC transport. */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
+import { guardAllWebContents } from './app/guard';
 import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
@@ -35,6 +36,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.enableSandbox();
   registerAppScheme();
+  guardAllWebContents();
 
   app.on('second-instance', () => {
     if (app.isReady()) showWindow();
@@ -61,7 +63,7 @@ if (!app.requestSingleInstanceLock()) {
     handleAppProtocol(rendererDir, audioDirOf(profileDir));
     const cipher = safeStorageCipher();
     const secrets = await openSecretStore(cipher ? { fallback: { cipher, file: join(profileDir, 'secrets.enc') } } : {});
-    const core = await createCore({ profileDir, secrets, saveFile: askSavePath });
+    const core = await createCore({ profileDir, secrets, saveFile: askSavePath, agentApi: {} });
     shutdownTasks.push(() => core.close());
     serveCalls(core.handle);
     core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));

@@ -53,10 +53,10 @@ async function start(options: { profileDir: string; port: number }, secrets: Awa
   const rendererDir = resolve(import.meta.dirname, '../../out/renderer');
   const port = options.port || last?.port || 0;
   try {
-    return await startHost({ ...options, port, token, rendererDir, secrets });
+    return await startHost({ ...options, port, token, rendererDir, secrets, agentApi: {} });
   } catch (error) {
     if (options.port || port === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    return startHost({ ...options, port: 0, token, rendererDir, secrets });
+    return startHost({ ...options, port: 0, token, rendererDir, secrets, agentApi: {} });
   }
 }
 
@@ -74,6 +74,9 @@ async function main(): Promise<void> {
   writeLastRun(options.profileDir, { port: Number(port), token: searchParams.get('token')! });
   console.log(`Agent Talk is running at ${host.url} (profile ${options.profileDir}; Ctrl-C stops it)`);
   if (!secrets.persistent) console.log(`Keychain: ${secrets.reason}`);
+  const agents = host.core.agentApi?.view();
+  if (agents?.address) console.log(`Agent API: ${agents.address} (Settings → Agent API)`);
+  else if (agents?.problem) console.log(`Agent API: ${agents.problem}`);
 
   let stopping = false;
   const stop = () => {

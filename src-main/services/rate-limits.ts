@@ -104,6 +104,18 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
       if (key && (key.usage_count ?? 0) > 0) tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) - 1 });
     },
 
+    /**
+     * Where a key stands today without counting a call (the agent API's X-RateLimit headers): its daily limit,
+     * the calls left, and when the count resets. Without a key, the plan of `userId` with nothing spent.
+     */
+    standing(apiKeyId: string | null, userId: string): Omit<Allowance, 'tier'> {
+      const now = clock();
+      const tier = tierOf(store, userId, now);
+      const limit = TIER_LIMITS[tier].callsPerDay;
+      const used = apiKeyId ? (store.query('rate_limits', { api_key_id: apiKeyId, date: utcDate(now) })[0]?.count ?? 0) : 0;
+      return { limit, remaining: limit === null ? null : Math.max(0, limit - used), resetAt: nextUtcMidnight(now).toISOString() };
+    },
+
     /** Calls per UTC day over all the user's keys for the last `days` days (today included), oldest first. */
     daily(userId: string, days: number): { date: string; calls: number }[] {
       const now = clock();

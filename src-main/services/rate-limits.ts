@@ -94,17 +94,6 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
     },
 
     /**
-     * Takes back one call counted on a key on UTC day `date` (a memo that turned out silent delivered nothing), in
-     * the caller's transaction: the day's and the month's counts are then as if the call had never come.
-     */
-    release(tx: Transaction<typeof tables>, apiKeyId: string, date: string): void {
-      const day = tx.query('rate_limits', { api_key_id: apiKeyId, date })[0];
-      if (day && (day.count ?? 0) > 0) tx.update('rate_limits', day.id, { count: (day.count ?? 0) - 1 });
-      const key = tx.get('api_keys', apiKeyId);
-      if (key && (key.usage_count ?? 0) > 0) tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) - 1 });
-    },
-
-    /**
      * Where a key stands today without counting a call (the agent API's X-RateLimit headers): its daily limit,
      * the calls left, and when the count resets. Without a key, the plan of `userId` with nothing spent.
      */
@@ -114,6 +103,17 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
       const limit = TIER_LIMITS[tier].callsPerDay;
       const used = apiKeyId ? (store.query('rate_limits', { api_key_id: apiKeyId, date: utcDate(now) })[0]?.count ?? 0) : 0;
       return { limit, remaining: limit === null ? null : Math.max(0, limit - used), resetAt: nextUtcMidnight(now).toISOString() };
+    },
+
+    /**
+     * Takes back one call counted on a key on UTC day `date` (a memo that turned out silent delivered nothing), in
+     * the caller's transaction: the day's and the month's counts are then as if the call had never come.
+     */
+    release(tx: Transaction<typeof tables>, apiKeyId: string, date: string): void {
+      const day = tx.query('rate_limits', { api_key_id: apiKeyId, date })[0];
+      if (day && (day.count ?? 0) > 0) tx.update('rate_limits', day.id, { count: (day.count ?? 0) - 1 });
+      const key = tx.get('api_keys', apiKeyId);
+      if (key && (key.usage_count ?? 0) > 0) tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) - 1 });
     },
 
     /** Calls per UTC day over all the user's keys for the last `days` days (today included), oldest first. */

@@ -9,6 +9,8 @@ import { audioDirOf } from './services/audio-files';
 import { uploadDirOf } from './services/legacy-import';
 import { createMainWindow } from './app/window';
 import { createCore } from './core';
+import { safeStorageCipher } from './app/safe-storage';
+import { openSecretStore } from './services/secrets';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -60,7 +62,9 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
     handleAppProtocol({ rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir) });
-    const core = await createCore({ profileDir, saveFile: askSavePath, agentApi: {} });
+    const cipher = safeStorageCipher();
+    const secrets = await openSecretStore(cipher ? { fallback: { cipher, file: join(profileDir, 'secrets.enc') } } : {});
+    const core = await createCore({ profileDir, secrets, saveFile: askSavePath, agentApi: {} });
     shutdownTasks.push(() => core.close());
     serveCalls(core.handle);
     core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));

@@ -16,7 +16,7 @@ import { createCore, type Core, type CoreOptions } from '../core';
 import { audioDirOf } from '../services/audio-files';
 import { uploadDirOf } from '../services/legacy-import';
 import type { SecretStore } from '../services/secrets';
-import { addressedToHost, audioCookieFor, hasManyHosts, mayUpload, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
+import { addressedToHost, audioCookieFor, hasManyHosts, mayOpenSocket, mayReadAudio, mayUpload, newToken, TOKEN_CHECK_PATH, tokenCheckStatus, type HostIdentity } from './guard';
 import { serveSocket } from './socket';
 
 const LOOPBACK = '127.0.0.1';
@@ -32,6 +32,8 @@ export interface HostOptions {
   port?: number;
   /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
   secrets?: SecretStore;
+  /** The page's token; by default a new one. The same one again lets a page left open reconnect to a restarted host. */
+  token?: string;
   /** Runs the agent API beside the page (the command line does; see CoreOptions). */
   agentApi?: CoreOptions['agentApi'];
 }
@@ -70,6 +72,7 @@ async function serveFile(dirs: AppDirs, identity: HostIdentity, req: IncomingMes
     return plain(res, 400, 'Bad Request'); // a method, path or header value the Fetch API refuses
   }
   const { pathname } = new URL(request.url);
+  if (pathname === TOKEN_CHECK_PATH) return void res.writeHead(tokenCheckStatus(req, identity), { 'Cache-Control': 'no-store' }).end();
   if (pathname.startsWith(AUDIO_PATH_PREFIX) && !mayReadAudio(req, identity)) return plain(res, 403, 'Open the address the app printed first.');
   if (pathname === UPLOAD_PATH && !mayUpload(req, identity)) return plain(res, 403, 'Uploads come only from the app’s own page.');
   const response = await routeAppRequest(dirs, request);
@@ -88,13 +91,13 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
   });
 }
 
-export async function startHost({ profileDir, rendererDir, port = 0, secrets, agentApi }: HostOptions): Promise<Host> {
+export async function startHost({ profileDir, rendererDir, port = 0, secrets, agentApi, token = newToken() }: HostOptions): Promise<Host> {
   const core = await createCore({ profileDir, ...(secrets && { secrets }), ...(agentApi && { agentApi }) });
   const server = createServer();
   let identity: HostIdentity;
   try {
     const actualPort = await listen(server, port);
-    identity = { host: `${LOOPBACK}:${actualPort}`, origin: `http://${LOOPBACK}:${actualPort}`, token: newToken() };
+    identity = { host: `${LOOPBACK}:${actualPort}`, origin: `http://${LOOPBACK}:${actualPort}`, token };
   } catch (error) {
     await core.close();
     throw error;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { args, fileName, method, noArgs } from './common';
+import { MAX_MEMO_TEXT } from './memos';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 
@@ -20,12 +21,23 @@ export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 /** A file the page handed to the app: the id `POST /upload` answered. */
 export const uploadId = z.uuid({ error: 'That is not an uploaded file.' });
 
+/** The Studio's draft as the user left it: kept in the profile, so a reload or a restart loses nothing. */
+export const studioDraft = z.strictObject({
+  text: z.string().max(MAX_MEMO_TEXT),
+  title: z.string().max(200),
+  /** The voice and key picked; empty while none is. */
+  voice: z.string().max(100),
+  keyId: z.string().max(100),
+});
+
 const tableCounts = z.object({ imported: z.number(), skipped: z.number(), rejected: z.number() });
 
 export const settingsMethods = {
   'settings.get': method(noArgs, settingsView),
   /** Changes the fields given; a null `cloudUrl` forgets it (cloud voices are then unavailable). */
   'settings.update': method(args({ cloudUrl: cloudUrl.nullable().optional(), theme: z.enum(THEMES).optional() }), settingsView),
+  'settings.draft': method(noArgs, studioDraft),
+  'settings.saveDraft': method(studioDraft, studioDraft),
   /**
    * Imports an agent-talk SQLite file picked by the user, uploaded first (`POST /upload`), with its `-wal` file when
    * there is one; the uploads are removed after.
@@ -47,4 +59,5 @@ export const settingsMethods = {
 };
 
 export type SettingsView = z.infer<typeof settingsView>;
+export type StudioDraft = z.infer<typeof studioDraft>;
 export type Theme = (typeof THEMES)[number];

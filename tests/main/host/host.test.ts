@@ -138,6 +138,27 @@ describe('the browser host', () => {
     expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
   });
 
+  it('tells a page whether its token is this run’s (a restarted host with a new one), and nothing else', async () => {
+    const token = pageUrl.searchParams.get('token')!;
+    expect((await get(new URL(`/token-check?token=${token}`, origin))).status).toBe(204);
+    expect((await get(new URL('/token-check?token=an-older-token', origin))).status).toBe(403);
+    expect((await get(new URL('/token-check', origin))).status).toBe(403);
+  });
+
+  it('starts again on the same profile with the same port and token when told, so an open page can reconnect', async () => {
+    const profileDir = join(base, 'profile-again');
+    const rendererDir = join(base, 'renderer');
+    const first = await startHost({ profileDir, rendererDir, secrets: sessionSecretStore('test') });
+    const { port, searchParams } = new URL(first.url);
+    await first.close();
+    const again = await startHost({ profileDir, rendererDir, port: Number(port), token: searchParams.get('token')!, secrets: sessionSecretStore('test') });
+    try {
+      expect(again.url).toBe(first.url);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('listens on 127.0.0.1 only', async () => {
     const port = Number(pageUrl.port);
     expect(await accepts('127.0.0.1', port)).toBe(true);

@@ -68,6 +68,8 @@ async function populated() {
     'usage.daily': { days: 30 },
     'settings.get': undefined,
     'settings.update': { theme: 'dark', cloudUrl: 'https://cloud.example.com/' },
+    'settings.draft': undefined,
+    'settings.saveDraft': { text: 'Half a memo', title: '', voice: 'flite:rms', keyId: key.id },
     'legacy.import': { fileName: 'agent-talk.db', database: LEGACY_UPLOAD },
     'agentApi.get': undefined,
     'agentApi.update': { enabled: false, port: 8123, nearestOfflineVoice: false },
@@ -108,6 +110,7 @@ const hostileFor: Partial<Record<MethodName, unknown[]>> = {
     { text: 'x'.repeat(1_000_001), voice: 'flite:slt' },
     { text: 'x'.repeat(5_001), voice: 'flite:slt' }, // over the hobby plan's 5,000
     { text: 'hi', voice: 'flite:slt', keyId: 'missing' },
+    { text: '你好，世界', voice: 'flite:slt' }, // nothing an English voice can say
   ],
   'memos.cancel': [{ id: 'missing' }],
   'memos.retry': [{ id: 'missing' }],
@@ -115,6 +118,7 @@ const hostileFor: Partial<Record<MethodName, unknown[]>> = {
   'voices.preview': [{ voice: 'nope' }, { voice: 'rachel' }, { voice: HUGE }],
   'usage.daily': [{ days: 0 }, { days: 1000 }, { days: 1.5 }],
   'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: HUGE }, { theme: 'neon' }],
+  'settings.saveDraft': [{ text: HUGE + HUGE, title: '', voice: '', keyId: '' }, { text: 'hi' }, { text: 1, title: '', voice: '', keyId: '' }],
   'legacy.import': [
     { fileName: 'x.db', database: 'not an upload id' },
     { fileName: 'x.db', database: NOT_A_DATABASE },
@@ -175,7 +179,7 @@ describe('IPC router', () => {
         const result = await s.call(method, payload);
         expect(result.ok, `${method} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toBe(false);
         if (!result.ok) {
-          expect(['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'INVALID_VOICE', 'INVALID_API_KEY', 'TEXT_TOO_LONG', 'CLOUD_UNAVAILABLE', 'UNSUPPORTED', 'IMPORT_FAILED']).toContain(result.error.code);
+          expect(['VALIDATION_ERROR', 'UNSPEAKABLE_TEXT', 'NOT_FOUND', 'CONFLICT', 'INVALID_VOICE', 'INVALID_API_KEY', 'TEXT_TOO_LONG', 'CLOUD_UNAVAILABLE', 'UNSUPPORTED', 'IMPORT_FAILED']).toContain(result.error.code);
           expect(result.error.message.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE);
         }
         expect(state(s, seq)).toEqual(before);

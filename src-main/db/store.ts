@@ -40,13 +40,20 @@ export interface Transaction<T extends readonly TableDef[]> extends TypedReader<
   delete<N extends Names<T>>(table: N, id: string): DeleteResult;
 }
 
+export interface TransactionOptions {
+  origin?: string;
+}
+
 export interface Store<T extends readonly TableDef[] = readonly TableDef[]> extends TypedReader<T> {
   readonly path: string;
   insert<N extends Names<T>>(table: N, doc: InsertOf<Def<T, N>>): Promise<RowOf<Def<T, N>>>;
   update<N extends Names<T>>(table: N, id: string, patch: Partial<RowOf<Def<T, N>>>): Promise<RowOf<Def<T, N>>>;
   delete<N extends Names<T>>(table: N, id: string): Promise<DeleteResult>;
-  /** Runs `fn` in one write transaction; resolves with its result once committed. `fn` must be synchronous. */
-  transaction<R>(fn: (tx: Transaction<T>) => R): Promise<R>;
+  /**
+   * Runs `fn` in one write transaction; resolves with its result once committed. `fn` must be synchronous.
+   * `origin` tags the transaction's change feed entries.
+   */
+  transaction<R>(fn: (tx: Transaction<T>) => R, options?: TransactionOptions): Promise<R>;
   /** Change feed entries after `afterSeq`, oldest first. */
   changes(afterSeq?: number, limit?: number): ChangeEntry[];
   lastChangeSeq(): number;
@@ -127,14 +134,14 @@ class LmdbStore extends Reader {
     };
   }
 
-  async transaction<R>(fn: (tx: Writer) => R): Promise<R> {
+  async transaction<R>(fn: (tx: Writer) => R, options: TransactionOptions = {}): Promise<R> {
     this.monitor.assertWritable();
     const now = this.clock().toISOString();
     let feed: FeedWriter | undefined;
     let result: unknown;
     try {
       result = await this.env.childTransaction(() => {
-        feed = new FeedWriter(this.feed, now);
+        feed = new FeedWriter(this.feed, now, options.origin);
         const value = fn(new Writer(() => this.catalog.schema, feed, now));
         if (value instanceof Promise) throw new TypeError('a store transaction callback must be synchronous');
         return value;

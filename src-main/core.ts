@@ -2,7 +2,7 @@
  * The core of one profile, as every edge (Electron, the browser host, tests) runs it: the store, the keychain,
  * the services, and the router in front of them.
  */
-import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../src-shared/contract';
+import type { ChangedEvent, EventSink, IpcHandler, JobProgress, StoreHealthView } from '../src-shared/contract';
 import { openAgentTalkStore } from './db';
 import { createServices, type Services } from './services';
 import { removeLeftUploads, uploadDirOf } from './services/legacy-import';
@@ -63,6 +63,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     subscribe(sink) {
       const stops = [
         forwardChanges(store, sink),
+        store.onHealth((health) => sink('store.health', health satisfies StoreHealthView)),
         services.generation.onProgress((memoId, progress) => sink('job.progress', { memoId, progress } satisfies JobProgress)),
         cloud.onRateLimit(() => sink('usage.changed', { ids: [] } satisfies ChangedEvent)),
       ];

@@ -5,6 +5,7 @@ import { LibraryScreen } from './features/library/LibraryScreen';
 import { PlayerBar } from './features/player/PlayerBar';
 import { FirstRun } from './features/profile/FirstRun';
 import { SettingsScreen } from './features/settings/SettingsScreen';
+import { SaveBanner } from './features/store-health/SaveBanner';
 import { StudioScreen } from './features/studio/StudioScreen';
 import { UsageScreen } from './features/usage/UsageScreen';
 import { SCREENS, useNav, type Screen } from './stores/nav';
@@ -77,6 +78,7 @@ export function App() {
       {profile && <Navigation />}
       <main>
         <ConnectionBanner state={connection} />
+        <SaveBanner />
         {app && !app.keychain.persistent && (
           <p className="notice" role="status">
             {app.keychain.reason}

@@ -12,8 +12,17 @@ const STORE_CODES: Partial<Record<StoreError['code'], IpcError['code']>> = {
   UNIQUE_VIOLATION: 'CONFLICT',
 };
 
+/** A store that could not save: its message is written for the user; nothing of the call was saved. */
+const SAVE_CODES: Partial<Record<StoreError['code'], IpcError['code']>> = {
+  COMMIT_FAILED: 'SAVE_FAILED',
+  DISK_FULL: 'DISK_FULL',
+};
+
 function toError(error: unknown): IpcError {
   if (error instanceof ServiceError) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof StoreError && SAVE_CODES[error.code]) {
+    return { code: SAVE_CODES[error.code]!, message: error.message, details: { retryable: true } };
+  }
   if (error instanceof StoreError) {
     // The contract should have caught bad values; what still reaches the store is the caller's data, not a crash.
     return { code: STORE_CODES[error.code] ?? 'VALIDATION_ERROR', message: error.message, details: { reason: error.code } };

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Job, tables } from '../../../src-shared/schema';
-import type { AgentTalkStore, Transaction } from '../../db';
+import { StoreError, type AgentTalkStore, type Transaction } from '../../db';
 import type { ErrorCode } from '../../../src-shared/contract/result';
 import { ServiceError } from '../errors';
 import type { Clock } from '../time';
@@ -146,19 +146,31 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
     wake();
   }
 
+  /**
+   * A claim or a job's last commit that failed (the store could not save) must not end the process: the job keeps
+   * its lease, which lapses, and the job is taken up again; the store's health tells the user meanwhile.
+   */
+  function survive(error: unknown): void {
+    if (!(error instanceof StoreError && error.retryable)) console.error('job queue:', error);
+  }
+
   /** Claims and starts jobs until the concurrency is used up or nothing is due. */
   async function pump(): Promise<void> {
     while (!stopped && running.size < concurrency()) {
       const job = await claim();
       if (!job) return;
-      const done = work(job).finally(() => inFlight.delete(done));
+      const done = work(job)
+        .catch(survive)
+        .finally(() => inFlight.delete(done));
       inFlight.add(done);
     }
   }
 
   function wake(): void {
     if (stopped) return;
-    pumping ??= pump().finally(() => (pumping = undefined));
+    pumping ??= pump()
+      .catch(survive)
+      .finally(() => (pumping = undefined));
   }
 
   return {

@@ -1,12 +1,16 @@
-/** Electron bootstrap only: one instance, the app:// scheme, one secure window, the IPC transport. */
+/**
+ * Electron bootstrap only: one instance, the app:// scheme, one secure window, the IPC transport. A profile that
+ * cannot open gets a dialog with the reason and the ways out instead of no window at all.
+ */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
+import { showStartupFailure } from './app/startup-dialog';
 import { createMainWindow } from './app/window';
-import { createCore } from './ipc/core';
+import { openSession } from './ipc/session';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -56,13 +60,19 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
-    handleAppProtocol(rendererDir, audioDirOf(profileDir));
-    const core = await createCore({ profileDir, saveFile: askSavePath });
-    shutdownTasks.push(() => core.close());
-    serveCalls(core.handle);
-    core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));
-    showWindow();
-    // macOS keeps the app running without windows; clicking the dock icon opens one again.
-    app.on('activate', showWindow);
+    try {
+      handleAppProtocol(rendererDir, audioDirOf(profileDir));
+      // A damaged or missing store still opens a session: the window shows it with the ways back.
+      const session = await openSession({ profileDir, saveFile: askSavePath });
+      shutdownTasks.push(() => session.close());
+      serveCalls(session.handle);
+      session.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));
+      showWindow();
+      // macOS keeps the app running without windows; clicking the dock icon opens one again.
+      app.on('activate', showWindow);
+    } catch (error) {
+      console.error('Agent Talk could not start:', error);
+      await showStartupFailure(error, profileDir);
+    }
   });
 }

@@ -11,7 +11,12 @@ export type StoreErrorCode =
   | 'VALUE_TOO_LONG'
   | 'INVALID_QUERY'
   | 'SCHEMA_ERROR'
-  | 'MIGRATION_ERROR';
+  | 'MIGRATION_ERROR'
+  // The store file is damaged (`details.reason`), or gone while the profile still has audio or backups of it.
+  | 'STORE_DAMAGED'
+  | 'STORE_MISSING'
+  // Another process has the profile open (`details.pid`).
+  | 'STORE_IN_USE';
 
 export interface StoreErrorDetails {
   table?: string;

@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeStartupFailure } from '../ipc/startup-failure';
 import { openSecretStore } from '../services/secrets';
 import { startHost } from './server';
 
@@ -32,8 +33,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const secrets = await openSecretStore();
-  const host = await startHost({ ...options, rendererDir: resolve(import.meta.dirname, '../../out/renderer'), secrets });
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await startHost({ ...options, rendererDir: resolve(import.meta.dirname, '../../out/renderer'), secrets });
+  } catch (error) {
+    console.error(describeStartupFailure(error, options.profileDir).line);
+    process.exit(1);
+  }
   console.log(`Agent Talk is running at ${host.url} (profile ${options.profileDir}; Ctrl-C stops it)`);
+  const { state, problem } = host.session.status();
+  if (state !== 'open') console.log(`The store is ${state}: ${problem} The page offers the ways back.`);
   if (!secrets.persistent) console.log(`Keychain: ${secrets.reason}`);
 
   let stopping = false;

@@ -11,7 +11,8 @@ import { APP_ORIGIN } from '../app/policy';
 import { routeAppRequest, type AppDirs } from '../app/serve';
 import { AUDIO_PATH_PREFIX } from '../app/serve-audio';
 import { MAX_IMPORT_BASE64 } from '../../src-shared/contract/settings';
-import { createCore, type Core } from '../ipc/core';
+import type { Core } from '../ipc/core';
+import { openSession, type Session } from '../ipc/session';
 import { audioDirOf } from '../services/audio-files';
 import type { SecretStore } from '../services/secrets';
 import { addressedToHost, audioCookieFor, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
@@ -35,8 +36,10 @@ export interface HostOptions {
 export interface Host {
   /** The page's address, with this run's token: whoever has it can use the profile. */
   url: string;
-  /** The profile's core, as the page reaches it (tests seed and inspect through it). */
-  core: Core;
+  /** The profile's core, as the page reaches it (tests seed and inspect through it); throws while the store is
+   * damaged or missing. */
+  readonly core: Core;
+  session: Session;
   /** Closes the sockets, the server and the core. */
   close(): Promise<void>;
 }
@@ -89,14 +92,14 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
 }
 
 export async function startHost({ profileDir, rendererDir, port = 0, secrets }: HostOptions): Promise<Host> {
-  const core = await createCore({ profileDir, ...(secrets && { secrets }) });
+  const session = await openSession({ profileDir, ...(secrets && { secrets }) });
   const server = createServer();
   let identity: HostIdentity;
   try {
     const actualPort = await listen(server, port);
     identity = { host: `${LOOPBACK}:${actualPort}`, origin: `http://${LOOPBACK}:${actualPort}`, token: newToken() };
   } catch (error) {
-    await core.close();
+    await session.close();
     throw error;
   }
 
@@ -118,24 +121,28 @@ export async function startHost({ profileDir, rendererDir, port = 0, secrets }: 
       return;
     }
     socket.off('error', dropSocket);
-    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, core.handle));
+    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, session.handle));
   });
 
-  const unsubscribe = core.subscribe((event, payload) => {
+  const unsubscribe = session.subscribe((event, payload) => {
     const frame = JSON.stringify({ event, payload });
     for (const client of sockets.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
   });
 
   return {
     url: `${identity.origin}/?token=${identity.token}`,
-    core,
+    session,
+    get core() {
+      if (!session.core) throw new Error(`the store is ${session.status().state}`);
+      return session.core;
+    },
     async close() {
       unsubscribe();
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-      await core.close();
+      await session.close();
     },
   };
 }

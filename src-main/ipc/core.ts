@@ -3,8 +3,8 @@
  * the services, and the router in front of them.
  */
 import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../../src-shared/contract';
-import { openAgentTalkStore } from '../db';
 import { createServices, type Services } from '../services';
+import { openProfileStore } from '../services/profile-store';
 import { openSecretStore, type SecretStore } from '../services/secrets';
 import type { Clock } from '../services/time';
 import { readCloudUrl } from '../services/settings';
@@ -29,10 +29,12 @@ export interface CoreOptions {
   clock?: Clock;
   /** Where the edge can show a save dialog (Electron): asks for the path of a file to save. */
   saveFile?: EdgeDeps['saveFile'];
+  /** Start an empty store where the profile had one (the user chose to start afresh). */
+  create?: boolean;
 }
 
-export async function createCore({ profileDir, secrets, clock, saveFile }: CoreOptions): Promise<Core> {
-  const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
+export async function createCore({ profileDir, secrets, clock, saveFile, create }: CoreOptions): Promise<Core> {
+  const store = await openProfileStore({ profileDir, ...(clock && { clock }), ...(create && { create }) });
   // The cloud engine reads the URL from the settings at each call: a change applies to the next memo.
   const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
   const services = createServices({

@@ -6,7 +6,13 @@ import { importLegacyUpload } from '../services/legacy-import';
 import type { CloudEngine } from '../services/tts/engines/cloud';
 import { memoView, profileView, subscriptionView, usageLogView } from './views';
 
-export type Handlers = { [M in MethodName]: (args: NonNullable<ArgsOf<M>>) => ResultOf<M> | Promise<ResultOf<M>> };
+type HandlerOf<M extends MethodName> = (args: NonNullable<ArgsOf<M>>) => ResultOf<M> | Promise<ResultOf<M>>;
+/** The `store.*` methods: the profile session's (src-main/ipc/session.ts), which answers them with or without a core. */
+export type StoreMethod = Extract<MethodName, `store.${string}`>;
+export type StoreHandlers = { [M in StoreMethod]: HandlerOf<M> };
+/** What a core answers: every other method. */
+export type CoreMethod = Exclude<MethodName, StoreMethod>;
+export type Handlers = { [M in CoreMethod]: HandlerOf<M> };
 
 /** What the edge running the core (Electron, the browser host, a test) adds to it. */
 export interface EdgeDeps {

@@ -7,10 +7,11 @@ import { keysMethods } from './keys';
 import { memosMethods } from './memos';
 import { profileMethods } from './profile';
 import { settingsMethods } from './settings';
+import { storeMethods } from './store';
 import { usageMethods } from './usage';
 import { voicesMethods } from './voices';
 
-export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods };
+export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...storeMethods };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -45,5 +46,6 @@ export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
 export type { ProfileView } from './profile';
 export { THEMES, type SettingsView, type Theme } from './settings';
+export type { BackupView, IntegrityView, StoreStatus } from './store';
 export type { UsageLogView } from './usage';
 export type { VoiceView } from './voices';

@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   // The cloud service: unreachable or failing (5xx, network) after retries; or it answered outside its contract.
   'CLOUD_UNAVAILABLE',
   'TTS_FAILED',
+  // The profile's store is damaged or missing: only the store.* methods answer until the user picks a way back.
+  'STORE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;
 

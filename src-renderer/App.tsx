@@ -4,12 +4,14 @@ import { KeysScreen } from './features/keys/KeysScreen';
 import { LibraryScreen } from './features/library/LibraryScreen';
 import { PlayerBar } from './features/player/PlayerBar';
 import { FirstRun } from './features/profile/FirstRun';
+import { StoreProblem } from './features/profile/StoreProblem';
 import { SettingsScreen } from './features/settings/SettingsScreen';
 import { StudioScreen } from './features/studio/StudioScreen';
 import { UsageScreen } from './features/usage/UsageScreen';
 import { SCREENS, useNav, type Screen } from './stores/nav';
 import { useProfile } from './stores/profile';
 import { useSettings } from './stores/settings';
+import { useStoreHealth } from './stores/store-health';
 
 const SCREEN_COMPONENTS: Record<Screen, () => React.JSX.Element> = {
   studio: StudioScreen,
@@ -56,6 +58,9 @@ export function App() {
   const { status, profile, app, error, load } = useProfile();
   const loadSettings = useSettings((s) => s.load);
   const screen = useNav((s) => s.screen);
+  const store = useStoreHealth((s) => s.status);
+  const loadStore = useStoreHealth((s) => s.load);
+  useEffect(() => void loadStore(), [loadStore]);
   useEffect(() => void load(), [load]);
   useEffect(() => void loadSettings(), [loadSettings]);
   const Current = SCREEN_COMPONENTS[screen];
@@ -77,13 +82,19 @@ export function App() {
             {app.keychain.reason}
           </p>
         )}
-        {status === 'loading' && <p role="status">Loading…</p>}
-        {status === 'failed' && (
-          <p className="error" role="alert">
-            {error}
-          </p>
+        {store && store.state !== 'open' ? (
+          <StoreProblem status={store} />
+        ) : (
+          <>
+            {status === 'loading' && <p role="status">Loading…</p>}
+            {status === 'failed' && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            {status === 'ready' && (profile ? <Current /> : <FirstRun />)}
+          </>
         )}
-        {status === 'ready' && (profile ? <Current /> : <FirstRun />)}
       </main>
       {profile && <PlayerBar />}
       <footer className="app-footer">Agent Talk Desktop {appVersion()}</footer>

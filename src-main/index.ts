@@ -4,13 +4,14 @@
  */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
+import { guardAllWebContents } from './app/guard';
 import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
 import { showStartupFailure } from './app/startup-dialog';
 import { createMainWindow } from './app/window';
-import { openSession } from './ipc/session';
+import { openSession } from './session';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -37,6 +38,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.enableSandbox();
   registerAppScheme();
+  guardAllWebContents();
 
   app.on('second-instance', () => {
     if (app.isReady()) showWindow();
@@ -63,7 +65,7 @@ if (!app.requestSingleInstanceLock()) {
     try {
       handleAppProtocol(rendererDir, audioDirOf(profileDir));
       // A damaged or missing store still opens a session: the window shows it with the ways back.
-      const session = await openSession({ profileDir, saveFile: askSavePath });
+      const session = await openSession({ profileDir, saveFile: askSavePath, agentApi: {} });
       shutdownTasks.push(() => session.close());
       serveCalls(session.handle);
       session.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));

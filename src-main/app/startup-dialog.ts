@@ -1,6 +1,6 @@
-/** Electron's face of a start-up failure: a dialog with the reason and the ways out (decided in ipc/startup-failure). */
+/** Electron's face of a start-up failure: a dialog with the reason and the ways out (decided in src-main/startup-failure.ts). */
 import { app, dialog, shell } from 'electron';
-import { describeStartupFailure, takeWayOut, type StartupAction, type StartupEdge } from '../ipc/startup-failure';
+import { describeStartupFailure, takeWayOut, type StartupAction, type StartupEdge } from '../startup-failure';
 
 const LABELS: Record<StartupAction, string> = {
   'open-folder': 'Open the profile folder',

@@ -12,11 +12,17 @@ export type StoreErrorCode =
   | 'INVALID_QUERY'
   | 'SCHEMA_ERROR'
   | 'MIGRATION_ERROR'
+  // The commit failed (nothing of the batch was written); trying again may succeed.
+  | 'COMMIT_FAILED'
+  // No room left on the disk; writes are refused until space returns.
+  | 'DISK_FULL'
   // The store file is damaged (`details.reason`), or gone while the profile still has audio or backups of it.
   | 'STORE_DAMAGED'
   | 'STORE_MISSING'
   // Another process has the profile open (`details.pid`).
   | 'STORE_IN_USE';
+
+const RETRYABLE: ReadonlySet<StoreErrorCode> = new Set(['COMMIT_FAILED', 'DISK_FULL']);
 
 export interface StoreErrorDetails {
   table?: string;
@@ -36,6 +42,11 @@ export class StoreError extends Error {
     readonly details: StoreErrorDetails = {},
   ) {
     super(message);
+  }
+
+  /** True when the write changed nothing for a reason outside the caller's data: the same write may succeed later. */
+  get retryable(): boolean {
+    return RETRYABLE.has(this.code);
   }
 }
 

@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeStartupFailure } from '../ipc/startup-failure';
+import { describeStartupFailure } from '../startup-failure';
 import { openSecretStore } from '../services/secrets';
 import { startHost } from './server';
 
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const secrets = await openSecretStore();
   let host: Awaited<ReturnType<typeof startHost>>;
   try {
-    host = await startHost({ ...options, rendererDir: resolve(import.meta.dirname, '../../out/renderer'), secrets });
+    host = await startHost({ ...options, rendererDir: resolve(import.meta.dirname, '../../out/renderer'), secrets, agentApi: {} });
   } catch (error) {
     console.error(describeStartupFailure(error, options.profileDir).line);
     process.exit(1);
@@ -44,6 +44,9 @@ async function main(): Promise<void> {
   const { state, problem } = host.session.status();
   if (state !== 'open') console.log(`The store is ${state}: ${problem} The page offers the ways back.`);
   if (!secrets.persistent) console.log(`Keychain: ${secrets.reason}`);
+  const agents = host.session.core?.agentApi?.view();
+  if (agents?.address) console.log(`Agent API: ${agents.address} (Settings → Agent API)`);
+  else if (agents?.problem) console.log(`Agent API: ${agents.problem}`);
 
   let stopping = false;
   const stop = () => {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { IpcResult, StoreStatus } from '../../src-shared/contract';
 import { storePath } from '../../src-main/db';
-import { openSession } from '../../src-main/ipc/session';
+import { openSession } from '../../src-main/session';
 import { sessionSecretStore } from '../../src-main/services/secrets';
 import { tempDir } from '../main/db/helpers';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../src-main/db/migrations';
-import { openSession } from '../../src-main/ipc/session';
+import { openSession } from '../../src-main/session';
 import { sessionSecretStore } from '../../src-main/services/secrets';
 import { failure, tempDir } from '../main/db/helpers';
 

@@ -4,7 +4,7 @@
  * (a store.* call, e.g. store.restore), the status after it, and how many memos the profile then shows. The suites
  * run it in a child so that a store that crashes LMDB natively fails the test instead of killing the runner.
  */
-import { openSession } from '../../src-main/ipc/session';
+import { openSession } from '../../src-main/session';
 import { sessionSecretStore } from '../../src-main/services/secrets';
 
 const [profileDir, method, args] = process.argv.slice(2);

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { tables } from '../../src-shared/schema';
 import { createTables, openStore, storePath } from '../../src-main/db';
 import { migrations } from '../../src-main/db/migrations';
-import { openSession } from '../../src-main/ipc/session';
-import { describeStartupFailure, takeWayOut, type StartupEdge } from '../../src-main/ipc/startup-failure';
+import { openSession } from '../../src-main/session';
+import { describeStartupFailure, takeWayOut, type StartupEdge } from '../../src-main/startup-failure';
 import { sessionSecretStore } from '../../src-main/services/secrets';
 import { failure, tempDir } from '../main/db/helpers';
 

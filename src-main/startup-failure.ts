@@ -5,8 +5,8 @@
  */
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreError } from '../db';
-import { listBackups, restoreBackup } from '../db/backups';
+import { StoreError } from './db';
+import { listBackups, restoreBackup } from './db/backups';
 
 export type StartupAction = 'open-folder' | 'restore-backup' | 'quit';
 

@@ -5,15 +5,15 @@
  * either case and every other method answers STORE_UNAVAILABLE. Anything else that keeps the profile from opening
  * (in use, read-only, a newer app's schema) is thrown to the edge, which says so (see startup-failure.ts).
  */
-import type { EventSink, IpcHandler, StoreStatus } from '../../src-shared/contract';
-import { openAgentTalkStore, StoreError, type AgentTalkStore } from '../db';
-import { listBackups, pickBackup, restoreBackup, setStoreAside, takeBackup } from '../db/backups';
-import { lockProfile } from '../db/profile-lock';
+import type { EventSink, IpcHandler, StoreStatus } from '../src-shared/contract';
+import { openAgentTalkStore, StoreError, type AgentTalkStore } from './db';
+import { listBackups, pickBackup, restoreBackup, setStoreAside, takeBackup } from './db/backups';
+import { lockProfile } from './db/profile-lock';
 import { createCore, type Core, type CoreOptions } from './core';
-import type { StoreHandlers } from './handlers';
-import { ServiceError } from '../services';
-import { backupIfDue, CLOSE_BACKUP_EVERY_MS } from '../services/profile-store';
-import { createRouter } from './router';
+import type { StoreHandlers } from './ipc/handlers';
+import { ServiceError } from './services';
+import { backupIfDue, CLOSE_BACKUP_EVERY_MS } from './services/profile-store';
+import { createRouter } from './ipc/router';
 
 /** The first problems an integrity check answers with (it can find thousands). */
 const LISTED_PROBLEMS = 50;

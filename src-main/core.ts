@@ -3,9 +3,9 @@
  * the services, and the router in front of them.
  */
 import type { ChangedEvent, EventSink, IpcHandler, JobProgress, StoreHealthView } from '../src-shared/contract';
-import { openAgentTalkStore } from './db';
 import { createServices, type Services } from './services';
 import { removeLeftUploads, uploadDirOf } from './services/legacy-import';
+import { openProfileStore } from './services/profile-store';
 import { openSecretStore, type SecretStore } from './services/secrets';
 import type { Clock } from './services/time';
 import { readCloudUrl } from './services/settings';
@@ -38,10 +38,12 @@ export interface CoreOptions {
    * other options are for tests. Without it the core serves no agents.
    */
   agentApi?: Omit<AgentApiOptions, 'services' | 'clock'>;
+  /** Start an empty store where the profile had one (the user chose to start afresh). */
+  create?: boolean;
 }
 
-export async function createCore({ profileDir, secrets, clock, saveFile, agentApi: agentApiOptions }: CoreOptions): Promise<Core> {
-  const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
+export async function createCore({ profileDir, secrets, clock, saveFile, agentApi: agentApiOptions, create }: CoreOptions): Promise<Core> {
+  const store = await openProfileStore({ profileDir, ...(clock && { clock }), ...(create && { create }) });
   // The cloud engine reads the URL from the settings at each call: a change applies to the next memo.
   const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
   const services = createServices({

@@ -8,10 +8,11 @@ import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
 import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
 import { StoreError } from './errors';
 import { HealthMonitor, isCommitFailure, type HealthListener, type StoreHealth } from './health';
-import { checkIntegrity } from './integrity';
+import { checkIntegrity, rebuildIndexes, type IntegrityReport } from './integrity';
 import { MigrationRunner, createTables, type Catalog, type Migration, type MigrationRecord, type MigrationStatus } from './migrate';
 import type { Plan, QueryOptions } from './query';
 import type { Row } from './rows';
+import { inspectStoreFile } from './store-file';
 import { Reader, Writer, type DeleteResult } from './writer';
 
 type Names<T extends readonly TableDef[]> = T[number]['name'];
@@ -65,6 +66,12 @@ export interface Store<T extends readonly TableDef[] = readonly TableDef[]> exte
   onHealth(listener: HealthListener): () => void;
   /** Reads everything and lists any broken invariant (none in a healthy store). */
   checkIntegrity(): string[];
+  /** Checks the invariants, reading at most `limit` rows and entries per table and index (all by default). */
+  verify(options?: { limit?: number }): IntegrityReport;
+  /** Writes every index anew from the rows in one transaction, then checks everything again. */
+  rebuildIndexes(): Promise<IntegrityReport>;
+  /** Writes a consistent copy of the store as it is now to `path` (a new file), while it stays in use. */
+  backup(path: string): Promise<void>;
   readonly migrations: {
     status(): MigrationStatus[];
     up(to?: number): Promise<MigrationStatus[]>;
@@ -191,7 +198,20 @@ class LmdbStore extends Reader {
   }
 
   checkIntegrity(): string[] {
-    return checkIntegrity(this.catalog.schema);
+    return this.verify().problems;
+  }
+
+  verify(options: { limit?: number } = {}): IntegrityReport {
+    return checkIntegrity(this.catalog.schema, options);
+  }
+
+  async rebuildIndexes(): Promise<IntegrityReport> {
+    await this.env.childTransaction(() => rebuildIndexes(this.catalog.schema));
+    return this.verify();
+  }
+
+  backup(path: string): Promise<void> {
+    return this.env.backup(path, false);
   }
 
   checkCatalog(tables: readonly TableDef[]): void {
@@ -217,6 +237,12 @@ class LmdbStore extends Reader {
 export async function openStore<const T extends readonly TableDef[]>(options: OpenStoreOptions<T>): Promise<Store<T>> {
   const { path, tables, migrate = true, clock = () => new Date() } = options;
   const migrations = options.migrations ?? [createTables(1, 'create tables', tables)];
+  // LMDB starts an empty store in a missing file; in an empty or damaged one it would do the same, or crash.
+  const file = inspectStoreFile(path);
+  if (file.kind === 'empty' || file.kind === 'damaged') {
+    const reason = file.kind === 'empty' ? 'the store file is empty' : file.reason;
+    throw new StoreError('STORE_DAMAGED', `The store cannot be opened: ${reason}.`, { reason });
+  }
   // Named databases: one per table and per index (see schema.ts), plus the catalog, migrations and change feed.
   // eventTurnBatching off: every write here is an explicit transaction already, and with it on, lmdb-js leaves
   // a promise of its own unhandled when a batch fails to commit (which ends the process).

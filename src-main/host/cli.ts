@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { describeStartupFailure } from '../startup-failure';
 import { openSecretStore } from '../services/secrets';
 import { newToken } from './guard';
 import { startHost } from './server';
@@ -69,12 +70,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const secrets = await openSecretStore();
-  const host = await start(options, secrets);
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await start(options, secrets);
+  } catch (error) {
+    console.error(describeStartupFailure(error, options.profileDir).line);
+    process.exit(1);
+  }
   const { port, searchParams } = new URL(host.url);
   writeLastRun(options.profileDir, { port: Number(port), token: searchParams.get('token')! });
   console.log(`Agent Talk is running at ${host.url} (profile ${options.profileDir}; Ctrl-C stops it)`);
+  const { state, problem } = host.session.status();
+  if (state !== 'open') console.log(`The store is ${state}: ${problem} The page offers the ways back.`);
   if (!secrets.persistent) console.log(`Keychain: ${secrets.reason}`);
-  const agents = host.core.agentApi?.view();
+  const agents = host.session.core?.agentApi?.view();
   if (agents?.address) console.log(`Agent API: ${agents.address} (Settings → Agent API)`);
   else if (agents?.problem) console.log(`Agent API: ${agents.problem}`);
 

@@ -12,7 +12,8 @@ import { APP_ORIGIN } from '../serve/origin';
 import { routeAppRequest, type AppDirs } from '../serve/serve';
 import { AUDIO_PATH_PREFIX } from '../serve/serve-audio';
 import { UPLOAD_PATH } from '../serve/upload';
-import { createCore, type Core, type CoreOptions } from '../core';
+import type { Core, CoreOptions } from '../core';
+import { openSession, type Session } from '../session';
 import { audioDirOf } from '../services/audio-files';
 import { uploadDirOf } from '../services/legacy-import';
 import type { SecretStore } from '../services/secrets';
@@ -41,8 +42,10 @@ export interface HostOptions {
 export interface Host {
   /** The page's address, with this run's token: whoever has it can use the profile. */
   url: string;
-  /** The profile's core, as the page reaches it (tests seed and inspect through it). */
-  core: Core;
+  /** The profile's core, as the page reaches it (tests seed and inspect through it); throws while the store is
+   * damaged or missing. */
+  readonly core: Core;
+  session: Session;
   /** Closes the sockets, the server and the core. */
   close(): Promise<void>;
 }
@@ -92,14 +95,14 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
 }
 
 export async function startHost({ profileDir, rendererDir, port = 0, secrets, agentApi, token = newToken() }: HostOptions): Promise<Host> {
-  const core = await createCore({ profileDir, ...(secrets && { secrets }), ...(agentApi && { agentApi }) });
+  const session = await openSession({ profileDir, ...(secrets && { secrets }), ...(agentApi && { agentApi }) });
   const server = createServer();
   let identity: HostIdentity;
   try {
     const actualPort = await listen(server, port);
     identity = { host: `${LOOPBACK}:${actualPort}`, origin: `http://${LOOPBACK}:${actualPort}`, token };
   } catch (error) {
-    await core.close();
+    await session.close();
     throw error;
   }
 
@@ -125,24 +128,28 @@ export async function startHost({ profileDir, rendererDir, port = 0, secrets, ag
       return;
     }
     socket.off('error', dropSocket);
-    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, core.handle));
+    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, session.handle));
   });
 
-  const unsubscribe = core.subscribe((event, payload) => {
+  const unsubscribe = session.subscribe((event, payload) => {
     const frame = JSON.stringify({ event, payload });
     for (const client of sockets.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
   });
 
   return {
     url: `${identity.origin}/?token=${identity.token}`,
-    core,
+    session,
+    get core() {
+      if (!session.core) throw new Error(`the store is ${session.status().state}`);
+      return session.core;
+    },
     async close() {
       unsubscribe();
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-      await core.close();
+      await session.close();
     },
   };
 }

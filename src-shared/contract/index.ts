@@ -8,10 +8,20 @@ import { keysMethods } from './keys';
 import { memosMethods } from './memos';
 import { profileMethods, type StoreHealthView } from './profile';
 import { settingsMethods } from './settings';
+import { storeMethods } from './store';
 import { usageMethods } from './usage';
 import { voicesMethods } from './voices';
 
-export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...agentApiMethods };
+export const methods = {
+  ...profileMethods,
+  ...keysMethods,
+  ...usageMethods,
+  ...memosMethods,
+  ...voicesMethods,
+  ...settingsMethods,
+  ...agentApiMethods,
+  ...storeMethods,
+};
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -49,5 +59,6 @@ export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
 export type { ProfileView, StoreHealthView } from './profile';
 export { THEMES, type SettingsView, type Theme } from './settings';
+export type { BackupView, IntegrityView, StoreStatus } from './store';
 export type { UsageLogView } from './usage';
 export type { VoiceView } from './voices';

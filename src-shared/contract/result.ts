@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'UNSPEAKABLE_TEXT',
   // The voice made audio, but it was empty or silence: the memo failed rather than complete without a sound.
   'SILENT_AUDIO',
+  // The profile's store is damaged or missing: only the store.* methods answer until the user picks a way back.
+  'STORE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -12,7 +12,12 @@ import { voicesHandlers } from './voices';
 
 /** The handlers of the methods `M`; arguments arrive already validated by the router. */
 export type HandlersOf<M extends MethodName> = { [N in M]: (args: NonNullable<ArgsOf<N>>) => ResultOf<N> | Promise<ResultOf<N>> };
-export type Handlers = HandlersOf<MethodName>;
+/** The `store.*` methods: the profile session's (src-main/session.ts), which answers them with or without a core. */
+export type StoreMethod = Extract<MethodName, `store.${string}`>;
+export type StoreHandlers = HandlersOf<StoreMethod>;
+/** What a core answers: every other method. */
+export type CoreMethod = Exclude<MethodName, StoreMethod>;
+export type Handlers = HandlersOf<CoreMethod>;
 
 /** What the edge running the core (Electron, the browser host, a test) adds to it. */
 export interface EdgeDeps {

@@ -2,6 +2,7 @@ import { useProfile } from '../../stores/profile';
 import { useSettings } from '../../stores/settings';
 import { CloudUrlForm } from './CloudUrlForm';
 import { LegacyImport } from './LegacyImport';
+import { StoreSection } from './StoreSection';
 import { ThemePicker } from './ThemePicker';
 import './settings.css';
 
@@ -34,7 +35,7 @@ function KeychainStatus({ keychain }: { keychain: { persistent: boolean; reason:
   );
 }
 
-/** Where the profile lives, the cloud URL, import of an agent-talk database, the keychain, and the theme. */
+/** Where the profile lives, the cloud URL, import of an agent-talk database, the store and its backups, the keychain, and the theme. */
 export function SettingsScreen() {
   const app = useProfile((state) => state.app);
   const { settings, error } = useSettings();
@@ -50,6 +51,7 @@ export function SettingsScreen() {
       {app && <ProfileFolder profileDir={app.profileDir} />}
       {settings && <CloudUrlForm saved={settings.cloudUrl} />}
       <LegacyImport />
+      <StoreSection />
       {app && <KeychainStatus keychain={app.keychain} />}
       {settings && <ThemePicker theme={settings.theme} />}
     </section>

@@ -8,6 +8,7 @@ import { createServices, type Services } from './services';
 import { openSecretStore, type SecretStore } from './services/secrets';
 import type { Clock } from './services/time';
 import { readCloudUrl } from './services/settings';
+import { createCloudClient } from './services/cloud/client';
 import { createCloudEngine } from './services/tts/engines/cloud';
 import { createOfflineEngine } from './services/tts/engines/offline';
 import { forwardChanges } from './ipc/events';
@@ -33,13 +34,15 @@ export interface CoreOptions {
 
 export async function createCore({ profileDir, secrets, clock, saveFile }: CoreOptions): Promise<Core> {
   const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
-  // The cloud engine reads the URL from the settings at each call: a change applies to the next memo.
-  const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
+  // The client reads the URL from the settings at each call: a change applies to the next memo.
+  const cloudClient = createCloudClient({ baseUrl: () => readCloudUrl(store), ...(clock && { clock }) });
+  const cloud = createCloudEngine({ client: cloudClient, apiKey: async () => null });
   const services = createServices({
     store,
     profileDir,
     secrets: secrets ?? (await openSecretStore()),
     engines: [createOfflineEngine(), cloud],
+    cloudClient,
     ...(clock && { clock }),
   });
   await services.generation.start();

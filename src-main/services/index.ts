@@ -2,6 +2,7 @@
 import type { AgentTalkStore } from '../db';
 import { createAccountService } from './accounts';
 import { audioDirOf, createAudioFiles } from './audio-files';
+import { createCloudClient, type CloudClient } from './cloud/client';
 import { createCloudHealth } from './cloud-health';
 import { createGeneration } from './generation';
 import { createKeyService } from './keys';
@@ -24,18 +25,20 @@ export interface ServiceDeps {
   /** The text-to-speech engines whose voices memos can use. */
   engines?: readonly TtsEngine[];
   clock?: Clock;
+  /** The client every call to the cloud service goes through (by default one for the profile's cloud URL). */
+  cloudClient?: CloudClient;
   /** The generation queue's lease and retry backoff (tests shorten them). */
   jobs?: { leaseMs?: number; backoffMs?: number };
 }
 
-export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), jobs }: ServiceDeps) {
+export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), cloudClient, jobs }: ServiceDeps) {
   const audio = createAudioFiles(audioDirOf(profileDir));
   const tts = createTtsRegistry(engines);
   const accounts = createAccountService(store, clock);
   const keys = createKeyService(store, secrets, clock);
   const rateLimits = createRateLimitService(store, clock);
   const settings = createSettingsService(store);
-  const cloudHealth = createCloudHealth({ cloudUrl: settings.cloudUrl });
+  const cloudHealth = createCloudHealth({ client: cloudClient ?? createCloudClient({ baseUrl: settings.cloudUrl, clock }) });
   return {
     store,
     secrets,

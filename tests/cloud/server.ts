@@ -112,8 +112,10 @@ export interface Fault {
   times?: number;
   /** Wait this long first; then answer as below, or normally. */
   delayMs?: number;
-  /** Destroy the connection without an answer. */
+  /** Destroy the connection without an answer (the request is not handled). */
   dropConnection?: boolean;
+  /** Handle the request as usual (a memo is made and counted), then destroy the connection instead of answering. */
+  dropAfterApply?: boolean;
   /** Answer with this status (and an error body `{error:{code, message, details?}}`) instead of handling it. */
   status?: number;
   code?: string;
@@ -136,8 +138,11 @@ export interface LoggedRequest {
   body?: unknown;
   /** Milliseconds since the server started. */
   at: number;
-  /** The status answered; `dropped` by a fault; `client-closed` when the client went away before the answer. */
-  status: number | 'dropped' | 'client-closed' | null;
+  /**
+   * The status answered; `dropped` by a fault (`applied-then-dropped` when it was handled first); `client-closed`
+   * when the client went away before the answer.
+   */
+  status: number | 'dropped' | 'applied-then-dropped' | 'client-closed' | null;
   /** Whether an injected fault answered it (or delayed it). */
   fault: boolean;
 }
@@ -445,8 +450,9 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       entry.fault = true;
       if (fault.delayMs) await sleep(fault.delayMs, closing.signal);
       if (res.destroyed || closing.signal.aborted) return;
-      if (fault.dropConnection) {
-        entry.status = 'dropped';
+      if (fault.dropConnection || fault.dropAfterApply) {
+        if (fault.dropAfterApply) await route(req, raw, entry.path).catch(() => undefined);
+        entry.status = fault.dropAfterApply ? 'applied-then-dropped' : 'dropped';
         req.socket.destroy();
         return;
       }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServices } from '../../../src-main/services';
+import { createCloudClient } from '../../../src-main/services/cloud/client';
 import { hashKey } from '../../../src-main/services/keys';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { readCloudUrl } from '../../../src-main/services/settings';
@@ -21,7 +22,7 @@ async function setup(audio: 'http' | 'data' = 'http') {
   const profileDir = tempDir();
   const store = await openAgentTalk(profileDir);
   const secrets = sessionSecretStore('test');
-  const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
+  const cloud = createCloudEngine({ client: createCloudClient({ baseUrl: () => readCloudUrl(store), backoff: { baseMs: 10, capMs: 50 } }), apiKey: async () => null });
   const s = createServices({ store, secrets, profileDir, engines: [cloud], jobs: { backoffMs: 10 } });
   await s.settings.update({ cloudUrl: server.url });
   const user = await s.accounts.createProfile('ada@example.com');

@@ -3,6 +3,7 @@
  * the services, and the router in front of them.
  */
 import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../src-shared/contract';
+import { TIER_LIMITS } from '../src-shared/tiers';
 import { openAgentTalkStore } from './db';
 import { createServices, type Services } from './services';
 import { openSecretStore, type SecretStore } from './services/secrets';
@@ -36,7 +37,15 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
   const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
   // The client reads the URL from the settings at each call: a change applies to the next memo.
   const cloudClient = createCloudClient({ baseUrl: () => readCloudUrl(store), ...(clock && { clock }) });
-  const cloud = createCloudEngine({ client: cloudClient, apiKey: async () => null });
+  const cloud = createCloudEngine({
+    client: cloudClient,
+    // The memo's key, bound to the service it is first sent to (keys.cloudCredential).
+    keyFor: async (keyId) => {
+      const serviceUrl = cloudClient.serviceUrl();
+      return keyId && serviceUrl ? services.keys.cloudCredential(keyId, serviceUrl) : null;
+    },
+    charsPerMemo: () => TIER_LIMITS[services.profileTier()].charsPerMemo,
+  });
   const services = createServices({
     store,
     profileDir,

@@ -1,7 +1,8 @@
 /**
  * Whether the cloud voices can be used now: a cloud URL is set and the service's `GET /health` answers ok (one
  * try, through the cloud client). The answer is kept for `ttlMs` (the voice picker asks often) and forgotten when
- * the URL changes.
+ * the URL changes. Each probe that finds the service up is told to `onAvailable` listeners (memos waiting for the
+ * cloud start; sync can run on reconnect).
  */
 import { z } from 'zod';
 import type { CloudClient } from './cloud/client';
@@ -21,13 +22,25 @@ export interface CloudHealthOptions {
 
 const HealthAnswer = z.object({ status: z.literal('ok') });
 
-export function createCloudHealth({ client, timeoutMs = 3_000, ttlMs = 30_000, now = Date.now }: CloudHealthOptions) {
+export interface CloudHealthMonitor {
+  check(): Promise<CloudHealth>;
+  /** Forgets the last answer (a memo just failed to reach the cloud, or the user asked to check again). */
+  forget(): void;
+  /** Calls `listener` after each probe that found the service up; returns the unsubscribe function. */
+  onAvailable(listener: () => void): () => void;
+}
+
+export function createCloudHealth({ client, timeoutMs = 3_000, ttlMs = 30_000, now = Date.now }: CloudHealthOptions): CloudHealthMonitor {
   let cached: { url: string; at: number; health: Promise<CloudHealth> } | undefined;
+  const listeners = new Set<() => void>();
 
   async function probe(url: string): Promise<CloudHealth> {
     try {
       const answer = await client.request({ method: 'GET', path: '/health', what: 'the health check', json: HealthAnswer, attempts: 1, timeoutMs });
-      if (answer.kind === 'ok') return { available: true, reason: null };
+      if (answer.kind === 'ok') {
+        for (const listener of listeners) listener();
+        return { available: true, reason: null };
+      }
     } catch {
       // said below
     }
@@ -46,9 +59,12 @@ export function createCloudHealth({ client, timeoutMs = 3_000, ttlMs = 30_000, n
       if (!cached || cached.url !== url || now() - cached.at > ttlMs) cached = { url, at: now(), health: probe(url) };
       return cached.health;
     },
-    /** Forgets the last answer (a memo just failed to reach the cloud, or the user asked to check again). */
     forget(): void {
       cached = undefined;
+    },
+    onAvailable(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

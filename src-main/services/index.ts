@@ -1,4 +1,5 @@
 /** The domain services of one profile, over its store and the keychain. */
+import type { Tier } from '../../src-shared/tiers';
 import type { AgentTalkStore } from '../db';
 import { createAccountService } from './accounts';
 import { audioDirOf, createAudioFiles } from './audio-files';
@@ -27,8 +28,8 @@ export interface ServiceDeps {
   clock?: Clock;
   /** The client every call to the cloud service goes through (by default one for the profile's cloud URL). */
   cloudClient?: CloudClient;
-  /** The generation queue's lease and retry backoff (tests shorten them). */
-  jobs?: { leaseMs?: number; backoffMs?: number };
+  /** The generation queue's lease, retry backoff and how often it asks for the cloud while memos wait (tests shorten them). */
+  jobs?: { leaseMs?: number; backoffMs?: number; cloudPollMs?: number };
 }
 
 export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), cloudClient, jobs }: ServiceDeps) {
@@ -38,6 +39,11 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const keys = createKeyService(store, secrets, clock);
   const rateLimits = createRateLimitService(store, clock);
   const settings = createSettingsService(store);
+  /** The profile user's effective tier (hobby before there is one): its limits apply to every memo. */
+  const profileTier = (): Tier => {
+    const user = accounts.current();
+    return user ? accounts.tier(user.id) : 'hobby';
+  };
   const cloudHealth = createCloudHealth({ client: cloudClient ?? createCloudClient({ baseUrl: settings.cloudUrl, clock }) });
   return {
     store,
@@ -51,6 +57,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     memos: createMemoService(store, audio),
     subscriptions: createSubscriptionService(store, clock),
     settings,
+    profileTier,
     cloudHealth,
     voices: createVoiceService(tts, cloudHealth),
     generation: createGeneration({
@@ -60,11 +67,9 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
       audio,
       keys,
       rateLimits,
-      tier: () => {
-        const user = accounts.current();
-        return user ? accounts.tier(user.id) : 'hobby';
-      },
+      tier: profileTier,
       cloudUrl: settings.cloudUrl,
+      cloudHealth,
       ...jobs,
     }),
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLOUD_URL_RULE, cloudUrlProblem } from '../cloud-url';
 import { args, method, noArgs } from './common';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
@@ -9,9 +10,11 @@ export const settingsView = z.object({
   theme: z.enum(THEMES),
 });
 
+/** https, or http to this computer only (src-shared/cloud-url.ts): the URL is where API keys are sent. */
 const cloudUrl = z
-  .url({ protocol: /^https?$/, error: 'The cloud URL must be an http:// or https:// address.' })
+  .url({ protocol: /^https?$/, error: CLOUD_URL_RULE })
   .max(2_000)
+  .refine((url) => cloudUrlProblem(url) === null, CLOUD_URL_RULE)
   .transform((url) => url.replace(/\/+$/, ''));
 
 /** The largest legacy database (with its -wal file) the app takes through a call: base64 of up to 96 MiB. */

@@ -63,7 +63,7 @@ export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'can
  * The durable generation queue (the seeds' pattern: status, priority, retries, a lease). A job interrupted by a
  * crash or a quit keeps its row; once its lease (`locked_until`) has passed, the next worker takes it up again.
  */
-export const jobs = {
+export const jobTable = {
   name: 'jobs',
   primaryKey: 'id',
   columns: {
@@ -92,8 +92,37 @@ export const jobs = {
   indexes: [index('idx_jobs_status_created', 'status', 'created_at'), index('idx_jobs_user_id', 'user_id')],
 } as const satisfies TableDef;
 
-export const apiKeys = extendTable(seedApiKeys, apiKeyExtension);
-export const memos = extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes);
+/** Why a queued job waits instead of running: `cloud`, until the cloud service answers again. */
+export const JOB_WAITS = ['cloud'] as const;
+
+/** Version 6: cloud memos that never ask the service twice, wait while it is unreachable, and keys bound to it. */
+export const cloudMemoExtensions = {
+  jobs: {
+    columns: {
+      // The cloud's answer ({memoId, audioUrl, durationSec}) kept as soon as it arrives: a retry fetches the audio
+      // again and never asks the service for a second memo.
+      service_answer: { type: 'json' },
+      // Set while the job waits for something outside the app (the cloud being reachable): not run, no retry spent.
+      waiting_for: { type: 'text', oneOf: JOB_WAITS },
+    },
+  },
+  memos: {
+    columns: {
+      // The error code of a failed memo (CLOUD_ANSWER_LOST: it may have been made and counted by the service).
+      error_code: { type: 'text' },
+    },
+  },
+  api_keys: {
+    columns: {
+      // The cloud service URL this key belongs to: it is sent to no other (null: not yet sent anywhere).
+      service_url: { type: 'text' },
+    },
+  },
+} as const;
+
+export const jobs = extendTable(jobTable, cloudMemoExtensions.jobs);
+export const apiKeys = extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys);
+export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), cloudMemoExtensions.memos);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */

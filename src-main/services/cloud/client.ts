@@ -198,7 +198,8 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
         if (error.stage === 'answer' && !idempotent) {
           throw fail('maybe-applied', `The connection to the Agent Talk cloud was lost after ${what} was sent (${error.message}): the service may have done it, and counted it.`, { attempts: tries });
         }
-        const kind = error.timedOut ? 'timeout' : 'unreachable';
+        // No connection in time is no connection: nothing was sent.
+        const kind = error.timedOut && error.stage !== 'connect' ? 'timeout' : 'unreachable';
         if (tries >= attempts) {
           throw fail(kind, kind === 'timeout' ? `The Agent Talk cloud did not answer in time (${what}).` : `The Agent Talk cloud could not be reached (${what}): ${error.message}.`, { attempts: tries });
         }

@@ -94,9 +94,9 @@ describe('cloud client', () => {
     expect(statuses(server)).toEqual([501, 404]);
     expect(waits).toEqual([]);
 
-    // Without a capability named, a 404 is an error like any other (a missing file is not a missing feature).
-    const missing = await failure(client.request({ method: 'GET', path: '/audio/audio_gone.mp3', what: 'the audio', bytes: true }), 'answered');
-    expect(missing.info).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    // Without a capability named, a 404 is an error like any other, not retried.
+    const missing = await failure(client.request({ method: 'GET', path: '/api/v1/memo/m1', what: 'the memo', json: z.unknown() }), 'answered');
+    expect(missing.info).toMatchObject({ status: 404, code: 'NOT_FOUND', attempts: 1 });
   });
 
   it('never repeats a request that changes something once it was sent whole: maybe-applied', async () => {

@@ -14,7 +14,7 @@ const untyped = (store: unknown) => store as Store;
 describe('001 agent-talk tables', () => {
   it('creates the six tables of the service schema, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false]]);
     await store.migrations.up(1);
     const user = await store.insert('users', { email: 'ada@example.com' });
     await store.insert('memos', { user_id: user.id, audio_url: 'a.mp3', duration_sec: 2 });
@@ -25,7 +25,7 @@ describe('001 agent-talk tables', () => {
     for (const def of seedTables) expect(() => store.count(def.name)).not.toThrow();
 
     await store.migrations.down(0);
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false]]);
     expect(await failure(() => store.get('users', user.id as string))).toMatchObject({ code: 'UNKNOWN_TABLE' });
 
     await store.migrations.up(1);
@@ -67,7 +67,7 @@ describe('002 desktop app columns', () => {
     await store.update('memos', seeded[0]!.id as string, { status: 'failed', error: 'engine crashed', api_key_id: key.id });
 
     await store.migrations.down(1);
-    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false], [5, false]]);
+    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false], [5, false], [6, false]]);
     expect(store.get('memos', seeded[0]!.id as string)).toEqual(seeded[0]);
     expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).index).not.toBe('idx_memos_user_created');
     // With the app's index on api_key_id gone, deleting a key falls back to scanning its logs, as SQLite would.
@@ -170,8 +170,8 @@ describe('migration runner', () => {
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/db-migrate.ts', ...args, '--profile', profile]).then((r) => r.stdout);
     expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
-    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied .*\n005 +applied/);
-    expect(await cli('down')).toMatch(/004 +applied .*\n005 +pending/);
+    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied .*\n005 +applied .*\n006 +applied/);
+    expect(await cli('down')).toMatch(/005 +applied .*\n006 +pending/);
     expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });
@@ -196,6 +196,37 @@ describe('005 library filter indexes', () => {
     await store.migrations.down(4);
     expect(store.query('memos', ...byStatus)).toHaveLength(2);
     await store.migrations.up();
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('006 cloud memos', () => {
+  it('adds the kept answer and the wait to jobs, the error code to memos and the service URL to keys, in place, and takes them away again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(5);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h', key_suffix: 'abcdef' });
+    const memo = await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, text: 'Hi', status: 'queued', voice: 'rachel' });
+    const job = await store.insert('jobs', { user_id: user.id, memo_id: memo.id });
+    expect(await failure(store.update('jobs', job.id as string, { waiting_for: 'cloud' }))).toMatchObject({ code: 'UNKNOWN_COLUMN' });
+
+    await store.migrations.up(6);
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: null, waiting_for: null });
+    expect(store.get('memos', memo.id as string)).toMatchObject({ error_code: null });
+    expect(store.get('api_keys', key.id as string)).toMatchObject({ service_url: null });
+    const answer = { memoId: 'm1', audioUrl: 'https://talk.example.com/audio/audio_m1.mp3', durationSec: 1.5 };
+    await store.update('jobs', job.id as string, { service_answer: answer, waiting_for: 'cloud' });
+    await store.update('memos', memo.id as string, { error_code: 'CLOUD_ANSWER_LOST' });
+    await store.update('api_keys', key.id as string, { service_url: 'https://talk.example.com' });
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: answer, waiting_for: 'cloud' });
+    expect(await failure(store.update('jobs', job.id as string, { waiting_for: 'the weekend' }))).toMatchObject({ code: 'CHECK_VIOLATION' });
+
+    await store.migrations.down(5);
+    expect(Object.keys(store.get('jobs', job.id as string)!)).not.toContain('service_answer');
+    expect(Object.keys(store.get('memos', memo.id as string)!)).not.toContain('error_code');
+    expect(Object.keys(store.get('api_keys', key.id as string)!)).not.toContain('service_url');
+    await store.migrations.up();
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: null, waiting_for: null, status: 'queued' });
     expect(store.checkIntegrity()).toEqual([]);
   });
 });

@@ -99,7 +99,7 @@ const hostileFor: Partial<Record<MethodName, unknown[]>> = {
   'memos.export': [{ id: 'missing' }],
   'voices.preview': [{ voice: 'nope' }, { voice: 'rachel' }, { voice: HUGE }],
   'usage.daily': [{ days: 0 }, { days: 1000 }, { days: 1.5 }],
-  'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: HUGE }, { theme: 'neon' }],
+  'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: 'http://cloud.example.com' }, { cloudUrl: HUGE }, { theme: 'neon' }],
   'legacy.import': [
     { fileName: 'x.db', database: 'not base64!' },
     { fileName: 'x.db', database: Buffer.from('hello, not a database').toString('base64') },

@@ -16,11 +16,11 @@
  * - `options.signal` aborts the request, the download and any wait; the promise then rejects with an AbortError.
  */
 import { z } from 'zod';
-import { CloudRequestError, rateLimitOf, type CloudClient, type CloudRateLimit } from '../../cloud/client';
+import { CloudRequestError, rateLimitOf, type CloudClient, type CloudCredential, type CloudRateLimit } from '../../cloud/client';
 import { abortError } from '../../cloud/transport';
 import { ServiceError } from '../../errors';
-import type { Synthesis, SynthesisOptions, TtsEngine, Voice } from '../engine';
-import { measureAudio, sniffAudio } from './cloud-audio';
+import type { ServiceAnswer, Synthesis, SynthesisOptions, TtsEngine, Voice } from '../engine';
+import { isSilent, measureAudio, sniffAudio } from './cloud-audio';
 
 export type { CloudRateLimit } from '../../cloud/client';
 
@@ -45,8 +45,16 @@ export const CLOUD_VOICES: readonly Voice[] = (
 export interface CloudEngineOptions {
   /** The client the engine calls the service with (its URL, backoff and clock). */
   client: CloudClient;
-  /** The full API key to call with when a synthesis names none (`SynthesisOptions.apiKey`), or null when there is none. */
-  apiKey: () => Promise<string | null>;
+  /**
+   * The secret of the key a memo is billed to (`SynthesisOptions.keyId`, null when the memo names none) and the
+   * service URL that key belongs to; null when there is none to send. The client sends it only to that service.
+   */
+  keyFor: (keyId: string | null) => Promise<CloudCredential | null>;
+  /**
+   * The plan's characters per memo (null: unlimited), checked before sending: the service counts a call before it
+   * validates it, so a text it would refuse must never leave the app.
+   */
+  charsPerMemo?: () => number | null;
   /** Tries of the memo request and of the download, each (default: the client's). */
   attempts?: number;
   /** The longest Retry-After waited for before a retry (longer ones are thrown with their time); default 5 s. */
@@ -66,6 +74,7 @@ export interface CloudEngine extends TtsEngine {
 }
 
 const MemoAnswer = z.object({
+  id: z.string().nullish(),
   audio: z.object({
     url: z.string().min(1),
     duration: z.number().nullish(),
@@ -98,22 +107,22 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
     }
   }
 
-  async function createMemo(text: string, voice: string, secret: string, signal: AbortSignal | undefined) {
-    const serviceUrl = client.serviceUrl();
-    if (serviceUrl === null) throw new ServiceError('CLOUD_UNAVAILABLE', 'Set the Agent Talk cloud URL in Settings to use the cloud voices.', { reason: 'no-base-url' });
+  async function createMemo(text: string, voice: string, auth: CloudCredential, signal: AbortSignal | undefined): Promise<ServiceAnswer> {
+    if (client.serviceUrl() === null) throw new ServiceError('CLOUD_UNAVAILABLE', 'Set the Agent Talk cloud URL in Settings to use the cloud voices.', { reason: 'no-base-url' });
     const answer = await client.request({
       method: 'POST',
       path: '/api/v1/memo',
       what: 'the memo',
       body: { text, voice },
-      auth: { secret, serviceUrl },
+      auth,
       json: MemoAnswer,
       ...policy,
       onAnswer: observe,
       ...(signal && { signal }),
     });
     if (answer.kind === 'not-offered') throw new ServiceError('CLOUD_UNAVAILABLE', answer.message, { status: answer.status, cloudCode: answer.code });
-    return answer.value;
+    const { id, audio } = answer.value;
+    return { memoId: id ?? null, audioUrl: audio.url, durationSec: audio.duration ?? null };
   }
 
   async function download(url: string, signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -143,7 +152,11 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
       return answer.value;
     } catch (error) {
       if (error instanceof CloudRequestError && error.kind === 'answered') {
-        throw failed(`The memo's audio could not be downloaded (HTTP ${error.info.status}).`, { reason: 'audio-download', status: error.info.status });
+        const { status = 0, code } = error.info;
+        const message = `The memo's audio could not be downloaded (HTTP ${status}${code ? ` ${code}` : ''}).`;
+        // A failing server may serve it later (the answer is kept: only the download is tried again); a 4xx will not.
+        if (status >= 500) throw new ServiceError('CLOUD_UNAVAILABLE', message, { reason: 'audio-download', status, attempts: error.info.attempts });
+        throw failed(message, { reason: 'audio-download', status });
       }
       if (error instanceof CloudRequestError && error.kind === 'bad-answer') throw failed(`The memo's audio could not be downloaded: ${error.message}`, { reason: 'audio-too-large' });
       throw error;
@@ -167,18 +180,27 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
     },
 
     async synthesize(text: string, voiceId: string, synthesisOptions: SynthesisOptions = {}): Promise<Synthesis> {
-      const { signal } = synthesisOptions;
+      const { signal, onAnswer } = synthesisOptions;
       if (signal?.aborted) throw abortError();
+      // Checked here, before anything is sent: the service counts a call before it validates it.
       if (!CLOUD_VOICES.some((v) => v.id === voiceId)) throw new ServiceError('VALIDATION_ERROR', `"${voiceId}" is not an Agent Talk cloud voice.`, { voice: voiceId });
       if (text.trim() === '') throw new ServiceError('VALIDATION_ERROR', 'There is no text to speak.', { field: 'text' });
-      const apiKey = synthesisOptions.apiKey ?? (await options.apiKey());
-      if (signal?.aborted) throw abortError();
-      if (!apiKey) throw new ServiceError('INVALID_API_KEY', 'No API key is set for the Agent Talk cloud; add one to use cloud voices.', { cloudCode: 'MISSING_API_KEY' });
+      const limit = options.charsPerMemo?.() ?? null;
+      if (limit !== null && text.length > limit) {
+        throw new ServiceError('TEXT_TOO_LONG', `This plan allows ${limit} characters per memo; this text has ${text.length}.`, { limit, used: text.length, resetAt: null });
+      }
 
       try {
-        const memo = await createMemo(text, voiceId, apiKey, signal);
-        const audio = await download(memo.audio.url, signal);
-        return timed(audio, memo.audio.duration ?? null);
+        let answer = synthesisOptions.kept ?? null;
+        if (!answer) {
+          const auth = await options.keyFor(synthesisOptions.keyId ?? null);
+          if (signal?.aborted) throw abortError();
+          if (!auth) throw new ServiceError('INVALID_API_KEY', 'No API key is set for the Agent Talk cloud; add one to use cloud voices.', { cloudCode: 'MISSING_API_KEY' });
+          answer = await createMemo(text, voiceId, auth, signal);
+          await onAnswer?.(answer);
+        }
+        const audio = await download(answer.audioUrl, signal);
+        return timed(audio, answer.durationSec);
       } catch (error) {
         if (signal?.aborted) throw abortError();
         throw serviceErrorOf(error);
@@ -207,7 +229,11 @@ function serviceErrorOf(error: unknown): unknown {
     case 'wrong-service':
       return new ServiceError('INVALID_API_KEY', error.message, { reason: 'wrong-service' });
     case 'maybe-applied':
-      return new ServiceError('CLOUD_UNAVAILABLE', error.message, { reason: 'maybe-applied', attempts: info.attempts });
+      return new ServiceError(
+        'CLOUD_ANSWER_LOST',
+        'The connection to the Agent Talk cloud broke after this memo was sent: the service may have made it, and counted it. It was not sent again; retry it if you still want it (it may be counted twice).',
+        { reason: 'maybe-applied', attempts: info.attempts },
+      );
     case 'timeout':
     case 'unreachable':
       return new ServiceError('CLOUD_UNAVAILABLE', error.message, { reason: error.kind, attempts: info.attempts });
@@ -227,6 +253,13 @@ interface CloudError {
 function timed(audio: Uint8Array, reportedDuration: number | null): Synthesis {
   const format = sniffAudio(audio);
   if (!format) throw failed('The Agent Talk cloud sent audio that is neither MP3 nor WAV.', { reason: 'bad-audio', bytes: audio.length });
+  if (isSilent(audio)) {
+    throw failed('The Agent Talk cloud answered with silence (its voice engine probably failed). Retry the memo to ask again; the service counts each request.', {
+      reason: 'silent',
+      format,
+      bytes: audio.length,
+    });
+  }
   let durationSec: number;
   try {
     durationSec = measureAudio(audio).durationSec;

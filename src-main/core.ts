@@ -12,6 +12,7 @@ import { readCloudUrl } from './services/settings';
 import { createCloudClient } from './services/cloud/client';
 import { createCloudEngine } from './services/tts/engines/cloud';
 import { createOfflineEngine } from './services/tts/engines/offline';
+import { createAgentApi, type AgentApi, type AgentApiOptions } from './api/server';
 import { forwardChanges } from './ipc/events';
 import { createHandlers, type EdgeDeps } from './ipc/handlers';
 import { createRouter } from './ipc/router';
@@ -21,6 +22,8 @@ export interface Core {
   /** Pushes events to `sink` until the returned function is called. */
   subscribe(sink: EventSink): () => void;
   services: Services;
+  /** The agent API, when this core runs it. */
+  agentApi: AgentApi | undefined;
   close(): Promise<void>;
 }
 
@@ -31,9 +34,14 @@ export interface CoreOptions {
   clock?: Clock;
   /** Where the edge can show a save dialog (Electron): asks for the path of a file to save. */
   saveFile?: EdgeDeps['saveFile'];
+  /**
+   * Runs the agent API (Electron and the browser host do) on the saved port, or on `port` (tests pass 0); its
+   * other options are for tests. Without it the core serves no agents.
+   */
+  agentApi?: Omit<AgentApiOptions, 'services' | 'clock'>;
 }
 
-export async function createCore({ profileDir, secrets, clock, saveFile }: CoreOptions): Promise<Core> {
+export async function createCore({ profileDir, secrets, clock, saveFile, agentApi: agentApiOptions }: CoreOptions): Promise<Core> {
   const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
   // The client reads the URL from the settings at each call: a change applies to the next memo.
   const cloudClient = createCloudClient({ baseUrl: () => readCloudUrl(store), ...(clock && { clock }) });
@@ -55,8 +63,13 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
     ...(clock && { clock }),
   });
   await services.generation.start();
+  // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
+  void services.keys.removeRevokedSecrets();
+  // A port in use leaves the app working: the API then says why it is not running (Settings shows it).
+  const agentApi: AgentApi | undefined = agentApiOptions && createAgentApi({ services, ...(clock && { clock }), ...agentApiOptions });
+  await agentApi?.apply();
   return {
-    handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }) })),
+    handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }), ...(agentApi && { agentApi }) })),
     subscribe(sink) {
       const stops = [
         forwardChanges(store, sink),
@@ -66,7 +79,10 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
       return () => stops.forEach((stop) => stop());
     },
     services,
+    agentApi,
     async close() {
+      // Agents' requests end first; a memo they were waiting for stays queued and resumes at the next start.
+      await agentApi?.close();
       await services.generation.stop();
       await services.tts.close();
       await store.close();

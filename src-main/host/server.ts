@@ -5,16 +5,16 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer } from 'ws';
+import { sendResponse } from '../serve/node-response';
 import { APP_ORIGIN } from '../serve/origin';
 import { routeAppRequest, type AppDirs } from '../serve/serve';
 import { AUDIO_PATH_PREFIX } from '../serve/serve-audio';
 import { MAX_IMPORT_BASE64 } from '../../src-shared/contract/settings';
-import { createCore, type Core } from '../core';
+import { createCore, type Core, type CoreOptions } from '../core';
 import { audioDirOf } from '../services/audio-files';
 import type { SecretStore } from '../services/secrets';
-import { addressedToHost, audioCookieFor, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
+import { addressedToHost, audioCookieFor, hasManyHosts, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
 import { serveSocket } from './socket';
 
 const LOOPBACK = '127.0.0.1';
@@ -30,6 +30,8 @@ export interface HostOptions {
   port?: number;
   /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
   secrets?: SecretStore;
+  /** Runs the agent API beside the page (the command line does; see CoreOptions). */
+  agentApi?: CoreOptions['agentApi'];
 }
 
 export interface Host {
@@ -50,6 +52,7 @@ const FORWARDED_HEADERS = ['range', 'if-range'] as const;
 
 /** Answers a plain HTTP request with the file its path names, as app://agent-talk would. */
 async function serveFile(dirs: AppDirs, identity: HostIdentity, req: IncomingMessage, res: ServerResponse) {
+  if (hasManyHosts(req)) return plain(res, 400, 'Bad Request');
   if (!addressedToHost(req, identity)) return plain(res, 421, `Open the address the app printed: ${identity.origin}/`);
   let request: Request;
   try {
@@ -67,15 +70,7 @@ async function serveFile(dirs: AppDirs, identity: HostIdentity, req: IncomingMes
   const response = await routeAppRequest(dirs, request);
   const cookie = pathname === '/' && audioCookieFor(req, identity, AUDIO_PATH_PREFIX);
   if (cookie) res.setHeader('Set-Cookie', cookie);
-  res.statusCode = response.status;
-  for (const [name, value] of response.headers) res.setHeader(name, value);
-  if (!response.body) return void res.end();
-  try {
-    // Streamed as the client reads it; a client that goes away (a media element seeking) cancels the body.
-    await pipeline(response.body, res);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
-  }
+  await sendResponse(res, response);
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
@@ -88,8 +83,8 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
   });
 }
 
-export async function startHost({ profileDir, rendererDir, port = 0, secrets }: HostOptions): Promise<Host> {
-  const core = await createCore({ profileDir, ...(secrets && { secrets }) });
+export async function startHost({ profileDir, rendererDir, port = 0, secrets, agentApi }: HostOptions): Promise<Host> {
+  const core = await createCore({ profileDir, ...(secrets && { secrets }), ...(agentApi && { agentApi }) });
   const server = createServer();
   let identity: HostIdentity;
   try {
@@ -113,6 +108,10 @@ export async function startHost({ profileDir, rendererDir, port = 0, secrets }: 
     // Until ws takes the socket over, a client resetting the connection is no error of the host's.
     const dropSocket = () => socket.destroy();
     socket.on('error', dropSocket);
+    if (hasManyHosts(req)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (!mayOpenSocket(req, identity)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;

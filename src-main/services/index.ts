@@ -5,6 +5,7 @@ import { createAccountService } from './accounts';
 import { audioDirOf, createAudioFiles } from './audio-files';
 import { createCloudClient, type CloudClient } from './cloud/client';
 import { createCloudHealth } from './cloud-health';
+import { createDeviceSync } from './devices';
 import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
@@ -60,6 +61,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     profileTier,
     cloudHealth,
     voices: createVoiceService(tts, cloudHealth),
+    devices: createDeviceSync({ store, audio, clock }),
     generation: createGeneration({
       store,
       clock,

@@ -26,13 +26,21 @@ export const ERROR_CODES = [
   // A memo request reached the cloud and its answer was lost: it may have been made and counted; not sent again.
   'CLOUD_ANSWER_LOST',
   'TTS_FAILED',
+  // The text has nothing the voice can say (an English voice and Chinese text, emoji only), so its audio would be silence.
+  'UNSPEAKABLE_TEXT',
+  // The voice made audio, but it was empty or silence: the memo failed rather than complete without a sound.
+  'SILENT_AUDIO',
   'INTERNAL_ERROR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The longest error message a call answers with: a sentence for the user, never a dump of what was sent. */
+export const MAX_ERROR_MESSAGE = 300;
+
 export interface IpcError {
   code: ErrorCode;
+  /** At most MAX_ERROR_MESSAGE characters. */
   message: string;
   details?: Record<string, unknown>;
 }

@@ -2,6 +2,7 @@
  * Schema version 2: what the desktop app adds to the service's tables. Each extension is data used twice: to
  * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
  */
+import { deviceSyncTables } from './devices';
 import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
 import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
 
@@ -29,6 +30,11 @@ export const memoExtension = {
 /** Version 5: the library's filters by status and by voice, newest first, without reading every memo. */
 export const memoFilterIndexes = {
   indexes: [index('idx_memos_user_status_created', 'user_id', 'status', 'created_at desc'), index('idx_memos_user_voice_created', 'user_id', 'voice', 'created_at desc')],
+} as const;
+
+/** Version 6: the kind of a memo's failure (an error code), so the UI knows whether Retry can help. */
+export const memoErrorCode = {
+  columns: { error_code: { type: 'text' } },
 } as const;
 
 export const usageLogExtension = {
@@ -95,7 +101,7 @@ export const jobTable = {
 /** Why a queued job waits instead of running: `cloud`, until the cloud service answers again. */
 export const JOB_WAITS = ['cloud'] as const;
 
-/** Version 6: cloud memos that never ask the service twice, wait while it is unreachable, and keys bound to it. */
+/** Version 8: cloud memos that never ask the service twice and wait while it is unreachable; keys bound to it. */
 export const cloudMemoExtensions = {
   jobs: {
     columns: {
@@ -104,12 +110,6 @@ export const cloudMemoExtensions = {
       service_answer: { type: 'json' },
       // Set while the job waits for something outside the app (the cloud being reachable): not run, no retry spent.
       waiting_for: { type: 'text', oneOf: JOB_WAITS },
-    },
-  },
-  memos: {
-    columns: {
-      // The error code of a failed memo (CLOUD_ANSWER_LOST: it may have been made and counted by the service).
-      error_code: { type: 'text' },
     },
   },
   api_keys: {
@@ -122,11 +122,11 @@ export const cloudMemoExtensions = {
 
 export const jobs = extendTable(jobTable, cloudMemoExtensions.jobs);
 export const apiKeys = extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys);
-export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), cloudMemoExtensions.memos);
+export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */
-export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs] as const;
+export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs, ...deviceSyncTables] as const;
 
 export type User = RowOf<typeof users>;
 export type ApiKey = RowOf<typeof apiKeys>;

@@ -1,5 +1,5 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
-import { apiKeyExtension, cloudMemoExtensions, jobTable, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
+import { apiKeyExtension, cloudMemoExtensions, deviceSyncTables, jobTable, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
 import { createTables, extendTables, type Migration } from '../migrate';
 
 export const migrations: readonly Migration[] = [
@@ -8,5 +8,7 @@ export const migrations: readonly Migration[] = [
   createTables(3, 'app settings', [settings]),
   createTables(4, 'generation jobs', [jobTable]),
   extendTables(5, 'library filter indexes', { memos: memoFilterIndexes }),
-  extendTables(6, 'cloud memos: kept answers, waiting jobs, error codes, keys bound to their service', cloudMemoExtensions),
+  createTables(6, 'device sync', deviceSyncTables),
+  extendTables(7, 'memo failure kinds', { memos: memoErrorCode }),
+  extendTables(8, 'cloud memos: kept answers, waiting jobs, keys bound to their service', cloudMemoExtensions),
 ];

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Job, JOB_WAITS, tables } from '../../../src-shared/schema';
 import type { AgentTalkStore, Transaction } from '../../db';
+import type { ErrorCode } from '../../../src-shared/contract/result';
 import { ServiceError } from '../errors';
 import type { Clock } from '../time';
 
@@ -29,10 +30,10 @@ export interface JobHandlers {
   run(job: Job, context: JobContext): Promise<CommitStep | void>;
   /**
    * Called inside the transaction that settles a job: failed for good (after its last retry, or at once when
-   * permanent), cancelled, or set waiting (see `waitFor`). `error` is the message shown to the user, `code` the
-   * ServiceError's code (null for anything else).
+   * permanent), cancelled, or set waiting (see `waitFor`). A failure or a wait comes with its message and its kind
+   * (a ServiceError's code; null for anything else).
    */
-  settle(tx: Transaction<typeof tables>, job: Job, outcome: 'failed' | 'cancelled' | 'waiting', error: string | null, code: string | null): void;
+  settle(tx: Transaction<typeof tables>, job: Job, outcome: 'failed' | 'cancelled' | 'waiting', failure: { message: string; code: ErrorCode | null } | null): void;
 }
 
 export type JobWait = (typeof JOB_WAITS)[number];
@@ -96,7 +97,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
         tx.update('jobs', job.id, { status: 'completed', locked_until: null, error: null, completed_at: at });
       } else if (wasCancelled) {
         const done = tx.update('jobs', job.id, { status: 'cancelled', locked_until: null, completed_at: at });
-        handlers.settle(tx, done, 'cancelled', null, null);
+        handlers.settle(tx, done, 'cancelled', null);
       } else if (stopped) {
         tx.update('jobs', job.id, { status: 'queued', worker_id: null, locked_until: null }); // a quit hands it back
       } else {
@@ -113,7 +114,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
     const wait = waitFor(error);
     if (wait) {
       const waiting = tx.update('jobs', current.id, { status: 'queued', waiting_for: wait, worker_id: null, locked_until: null, error: message });
-      handlers.settle(tx, waiting, 'waiting', message, code);
+      handlers.settle(tx, waiting, 'waiting', { message, code });
     } else if (current.retry_count < current.max_retries && !isPermanent(error)) {
       tx.update('jobs', current.id, {
         status: 'queued',
@@ -125,7 +126,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
       });
     } else {
       const failed = tx.update('jobs', current.id, { status: 'failed', locked_until: null, error: message, completed_at: at });
-      handlers.settle(tx, failed, 'failed', message, code);
+      handlers.settle(tx, failed, 'failed', { message, code });
     }
   }
 
@@ -204,7 +205,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
           throw new ServiceError('CONFLICT', `That job is ${job.status} already.`);
         }
         const done = tx.update('jobs', jobId, { status: 'cancelled', locked_until: null, waiting_for: null, completed_at: clock().toISOString() });
-        handlers.settle(tx, done, 'cancelled', null, null);
+        handlers.settle(tx, done, 'cancelled', null);
       });
     },
 

@@ -3,12 +3,14 @@
  * the services, and the router in front of them.
  */
 import type { ChangedEvent, EventSink, IpcHandler, JobProgress, StoreHealthView } from '../src-shared/contract';
+import { TIER_LIMITS } from '../src-shared/tiers';
 import { createServices, type Services } from './services';
 import { removeLeftUploads, uploadDirOf } from './services/legacy-import';
 import { openProfileStore } from './services/profile-store';
 import { openSecretStore, type SecretStore } from './services/secrets';
 import type { Clock } from './services/time';
 import { readCloudUrl } from './services/settings';
+import { createCloudClient } from './services/cloud/client';
 import { createCloudEngine } from './services/tts/engines/cloud';
 import { createOfflineEngine } from './services/tts/engines/offline';
 import { createAgentApi, type AgentApi, type AgentApiOptions } from './api/server';
@@ -44,13 +46,23 @@ export interface CoreOptions {
 
 export async function createCore({ profileDir, secrets, clock, saveFile, agentApi: agentApiOptions, create }: CoreOptions): Promise<Core> {
   const store = await openProfileStore({ profileDir, ...(clock && { clock }), ...(create && { create }) });
-  // The cloud engine reads the URL from the settings at each call: a change applies to the next memo.
-  const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
+  // The client reads the URL from the settings at each call: a change applies to the next memo.
+  const cloudClient = createCloudClient({ baseUrl: () => readCloudUrl(store), ...(clock && { clock }) });
+  const cloud = createCloudEngine({
+    client: cloudClient,
+    // The memo's key, bound to the service it is first sent to (keys.cloudCredential).
+    keyFor: async (keyId) => {
+      const serviceUrl = cloudClient.serviceUrl();
+      return keyId && serviceUrl ? services.keys.cloudCredential(keyId, serviceUrl) : null;
+    },
+    charsPerMemo: () => TIER_LIMITS[services.profileTier()].charsPerMemo,
+  });
   const services = createServices({
     store,
     profileDir,
     secrets: secrets ?? (await openSecretStore()),
     engines: [createOfflineEngine(), cloud],
+    cloudClient,
     ...(clock && { clock }),
   });
   await services.generation.start();

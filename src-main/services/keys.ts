@@ -161,5 +161,23 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
       owned(userId, id);
       return secrets.get(secretAccount(id));
     },
+
+    /**
+     * What the cloud engine sends for a key: its secret, and the service URL the key belongs to (`service_url`).
+     * A key bound to no service yet is bound now to `serviceUrl`, the one it is about to be sent to, so it is never
+     * sent to another after the URL changes (the cloud client refuses). Null when the key or its secret is gone.
+     */
+    async cloudCredential(id: string, serviceUrl: string): Promise<{ secret: string; serviceUrl: string } | null> {
+      const key = store.get('api_keys', id);
+      if (!key) return null;
+      const secret = await secrets.get(secretAccount(id));
+      if (secret === null) return null;
+      if (key.service_url) return { secret, serviceUrl: key.service_url };
+      const bound = await store.transaction((tx) => {
+        const current = tx.get('api_keys', id);
+        return current?.service_url ?? tx.update('api_keys', id, { service_url: serviceUrl }).service_url!;
+      });
+      return { secret, serviceUrl: bound };
+    },
   };
 }

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
   // The cloud service: unreachable or failing (5xx, network) after retries; or it answered outside its contract.
   'CLOUD_UNAVAILABLE',
+  // A memo request reached the cloud and its answer was lost: it may have been made and counted; not sent again.
+  'CLOUD_ANSWER_LOST',
   'TTS_FAILED',
   // Nothing was saved: the commit failed (SAVE_FAILED) or the disk is full (DISK_FULL); the same call may work later.
   'SAVE_FAILED',

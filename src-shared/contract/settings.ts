@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLOUD_URL_RULE, cloudUrlProblem } from '../cloud-url';
 import { args, fileName, method, noArgs } from './common';
 import { MAX_MEMO_TEXT } from './memos';
 
@@ -10,9 +11,11 @@ export const settingsView = z.object({
   theme: z.enum(THEMES),
 });
 
+/** https, or http to this computer only (src-shared/cloud-url.ts): the URL is where API keys are sent. */
 const cloudUrl = z
-  .url({ protocol: /^https?$/, error: 'The cloud URL must be an http:// or https:// address.' })
+  .url({ protocol: /^https?$/, error: CLOUD_URL_RULE })
   .max(2_000)
+  .refine((url) => cloudUrlProblem(url) === null, CLOUD_URL_RULE)
   .transform((url) => url.replace(/\/+$/, ''));
 
 /** The largest file the page may hand to the app (`POST /upload`, a legacy database or its -wal file). */

@@ -69,7 +69,7 @@ export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'can
  * The durable generation queue (the seeds' pattern: status, priority, retries, a lease). A job interrupted by a
  * crash or a quit keeps its row; once its lease (`locked_until`) has passed, the next worker takes it up again.
  */
-export const jobs = {
+export const jobTable = {
   name: 'jobs',
   primaryKey: 'id',
   columns: {
@@ -98,7 +98,30 @@ export const jobs = {
   indexes: [index('idx_jobs_status_created', 'status', 'created_at'), index('idx_jobs_user_id', 'user_id')],
 } as const satisfies TableDef;
 
-export const apiKeys = extendTable(seedApiKeys, apiKeyExtension);
+/** Why a queued job waits instead of running: `cloud`, until the cloud service answers again. */
+export const JOB_WAITS = ['cloud'] as const;
+
+/** Version 8: cloud memos that never ask the service twice and wait while it is unreachable; keys bound to it. */
+export const cloudMemoExtensions = {
+  jobs: {
+    columns: {
+      // The cloud's answer ({memoId, audioUrl, durationSec}) kept as soon as it arrives: a retry fetches the audio
+      // again and never asks the service for a second memo.
+      service_answer: { type: 'json' },
+      // Set while the job waits for something outside the app (the cloud being reachable): not run, no retry spent.
+      waiting_for: { type: 'text', oneOf: JOB_WAITS },
+    },
+  },
+  api_keys: {
+    columns: {
+      // The cloud service URL this key belongs to: it is sent to no other (null: not yet sent anywhere).
+      service_url: { type: 'text' },
+    },
+  },
+} as const;
+
+export const jobs = extendTable(jobTable, cloudMemoExtensions.jobs);
+export const apiKeys = extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys);
 export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 

@@ -241,3 +241,31 @@ describe('006 device sync', () => {
     expect(store.checkIntegrity()).toEqual([]);
   });
 });
+
+describe('008 cloud memos', () => {
+  it('adds the kept answer and the wait to jobs and the service URL to keys, in place, and takes them away again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(7);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h', key_suffix: 'abcdef' });
+    const memo = await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, text: 'Hi', status: 'queued', voice: 'rachel' });
+    const job = await store.insert('jobs', { user_id: user.id, memo_id: memo.id });
+    expect(await failure(store.update('jobs', job.id as string, { waiting_for: 'cloud' }))).toMatchObject({ code: 'UNKNOWN_COLUMN' });
+
+    await store.migrations.up(8);
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: null, waiting_for: null });
+    expect(store.get('api_keys', key.id as string)).toMatchObject({ service_url: null });
+    const answer = { memoId: 'm1', audioUrl: 'https://talk.example.com/audio/audio_m1.mp3', durationSec: 1.5 };
+    await store.update('jobs', job.id as string, { service_answer: answer, waiting_for: 'cloud' });
+    await store.update('api_keys', key.id as string, { service_url: 'https://talk.example.com' });
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: answer, waiting_for: 'cloud' });
+    expect(await failure(store.update('jobs', job.id as string, { waiting_for: 'the weekend' }))).toMatchObject({ code: 'CHECK_VIOLATION' });
+
+    await store.migrations.down(7);
+    expect(Object.keys(store.get('jobs', job.id as string)!)).not.toContain('service_answer');
+    expect(Object.keys(store.get('api_keys', key.id as string)!)).not.toContain('service_url');
+    await store.migrations.up();
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: null, waiting_for: null, status: 'queued' });
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+});

@@ -121,7 +121,7 @@ const hostileFor: Partial<Record<CoreMethod, unknown[]>> = {
   'memos.export': [{ id: 'missing' }],
   'voices.preview': [{ voice: 'nope' }, { voice: 'rachel' }, { voice: HUGE }],
   'usage.daily': [{ days: 0 }, { days: 1000 }, { days: 1.5 }],
-  'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: HUGE }, { theme: 'neon' }],
+  'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: 'http://cloud.example.com' }, { cloudUrl: HUGE }, { theme: 'neon' }],
   'settings.saveDraft': [{ text: HUGE + HUGE, title: '', voice: '', keyId: '' }, { text: 'hi' }, { text: 1, title: '', voice: '', keyId: '' }],
   'legacy.import': [
     { fileName: 'x.db', database: 'not an upload id' },

@@ -3,7 +3,7 @@
  * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
  */
 import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
-import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
+import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users as seedUsers } from './seed';
 
 export const MEMO_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 
@@ -92,6 +92,13 @@ export const jobs = {
   indexes: [index('idx_jobs_status_created', 'status', 'created_at'), index('idx_jobs_user_id', 'user_id')],
 } as const satisfies TableDef;
 
+/**
+ * Version 6: `Alice@Example.com` and `alice@example.com` are one account: the email column is case-insensitive,
+ * so its unique constraint, its index and every lookup ignore case (the email is kept as written).
+ */
+export const caseInsensitiveEmail = { email: { ...seedUsers.columns.email, caseInsensitive: true } } as const;
+
+export const users = { ...seedUsers, columns: { ...seedUsers.columns, ...caseInsensitiveEmail } } as const satisfies TableDef;
 export const apiKeys = extendTable(seedApiKeys, apiKeyExtension);
 export const memos = extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);

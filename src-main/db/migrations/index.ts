@@ -1,6 +1,7 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
 import { apiKeyExtension, jobs, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
 import { createTables, extendTables, type Migration } from '../migrate';
+import { caseInsensitiveEmails } from './case-insensitive-emails';
 
 export const migrations: readonly Migration[] = [
   createTables(1, 'agent-talk tables', seedTables),
@@ -8,4 +9,5 @@ export const migrations: readonly Migration[] = [
   createTables(3, 'app settings', [settings]),
   createTables(4, 'generation jobs', [jobs]),
   extendTables(5, 'library filter indexes', { memos: memoFilterIndexes }),
+  caseInsensitiveEmails(6),
 ];

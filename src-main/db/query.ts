@@ -100,6 +100,8 @@ function isBounds(value: unknown): value is Bounds {
 const isList = (value: unknown): value is { in: unknown } =>
   isPlainObject(value) && Object.hasOwn(value, 'in') && Object.keys(value).length === 1;
 
+const same = (value: unknown) => value;
+
 function parseWhere(table: CompiledTable, where: Where): Conditions {
   const { def, folded } = table;
   if (where === null || typeof where !== 'object' || Array.isArray(where)) {
@@ -115,7 +117,7 @@ function parseWhere(table: CompiledTable, where: Where): Conditions {
     }
     if (col.type === 'json') invalid(`${def.name}.${column} is json and cannot be compared`, def.name, column);
     if (value === undefined) continue;
-    const fold = col.caseInsensitive ? foldCase : (v: unknown) => v;
+    const fold = col.caseInsensitive ? foldCase : same;
     if (isBounds(value)) {
       const folded: Bounds = {};
       for (const [op, bound] of Object.entries(value) as [keyof Bounds, unknown][]) {
@@ -137,15 +139,17 @@ function parseWhere(table: CompiledTable, where: Where): Conditions {
   return { equal, anyOf, bounds, folded };
 }
 
+/** A row's value as conditions compare it (case-insensitive text folded). */
+function valueOf(row: Row, column: string, folded: ReadonlySet<string>): Value {
+  const v = (row[column] ?? null) as Value;
+  return folded.size > 0 && folded.has(column) ? (foldCase(v) as Value) : v;
+}
+
 function matches(row: Row, { equal, anyOf, bounds, folded }: Conditions): boolean {
-  const value = (column: string) => {
-    const v = (row[column] ?? null) as Value;
-    return folded.size > 0 && folded.has(column) ? (foldCase(v) as Value) : v;
-  };
-  for (const [column, v] of equal) if (value(column) !== v) return false;
-  for (const [column, list] of anyOf) if (!list.includes(value(column))) return false;
+  for (const [column, v] of equal) if (valueOf(row, column, folded) !== v) return false;
+  for (const [column, list] of anyOf) if (!list.includes(valueOf(row, column, folded))) return false;
   for (const [column, b] of bounds) {
-    const v = value(column);
+    const v = valueOf(row, column, folded);
     if (v === null) return false;
     if (b.gt !== undefined && compareKeys(v, b.gt) <= 0) return false;
     if (b.gte !== undefined && compareKeys(v, b.gte) < 0) return false;
@@ -156,17 +160,19 @@ function matches(row: Row, { equal, anyOf, bounds, folded }: Conditions): boolea
 }
 
 /** The order asked for, as terms; refuses unknown columns and bad directions. */
+function orderColumn(def: TableDef, column: string): string {
+  if (!Object.hasOwn(def.columns, column)) {
+    throw new StoreError('UNKNOWN_COLUMN', `${def.name} has no column "${column}" to order by`, { table: def.name, column });
+  }
+  return column;
+}
+
+/** The order asked for, as terms; refuses unknown columns and bad directions. */
 function parseOrder(def: TableDef, options: QueryOptions): Term[] {
   const { orderBy, order } = options;
   if (order !== undefined && order !== 'asc' && order !== 'desc') invalid(`order must be asc or desc`, def.name);
   if (orderBy === undefined) return [];
-  const known = (column: string) => {
-    if (!Object.hasOwn(def.columns, column)) {
-      throw new StoreError('UNKNOWN_COLUMN', `${def.name} has no column "${column}" to order by`, { table: def.name, column });
-    }
-    return column;
-  };
-  if (typeof orderBy === 'string') return [{ column: known(orderBy), desc: order === 'desc' }];
+  if (typeof orderBy === 'string') return [{ column: orderColumn(def, orderBy), desc: order === 'desc' }];
   if (!Array.isArray(orderBy) || orderBy.length === 0) invalid(`orderBy must be a column or a list of columns`, def.name);
   if (order !== undefined) invalid(`with several orderBy columns, give each its direction ('${String(orderBy[0])} desc'), not order`, def.name);
   return orderBy.map((spec: unknown) => {
@@ -174,7 +180,7 @@ function parseOrder(def: TableDef, options: QueryOptions): Term[] {
     if ((direction !== 'asc' && direction !== 'desc') || rest.length > 0) {
       invalid(`orderBy ${JSON.stringify(spec)}: give a column and optionally asc or desc`, def.name);
     }
-    return { column: known(column), desc: direction === 'desc' };
+    return { column: orderColumn(def, column), desc: direction === 'desc' };
   });
 }
 
@@ -197,6 +203,8 @@ interface Candidate {
 }
 
 const UNORDERED: IndexOrder = { walk: [], mergeBy: [] };
+// The common orders (one column, one range): shared, so planning them allocates nothing.
+const ONE_COLUMN = [{ walk: [false], mergeBy: [] }, { walk: [true], mergeBy: [] }] as const satisfies IndexOrder[];
 
 /**
  * Whether an index gives rows in the order of `terms`, and how. Columns equal to one value are dropped (they
@@ -204,16 +212,25 @@ const UNORDERED: IndexOrder = { walk: [], mergeBy: [] };
  * terms must name the index's columns after its prefix in sequence (then the primary key, which ends every key).
  * Any directions serve: a column asked in another direction than the next is walked one value at a time.
  */
+/** The column at a position of an index's keys: its columns, then the primary key. */
+function columnAt(path: IndexPath, at: number, pk: string): string | undefined {
+  return at < path.columns.length ? path.columns[at]!.column : at === path.columns.length ? pk : undefined;
+}
+
+// No closures in the functions below: they run for every index on every query.
 function orderOn(path: IndexPath, equality: readonly string[], lists: number, terms: readonly Term[], c: Conditions, pk: string): IndexOrder | undefined {
   if (terms.length === 0) return UNORDERED;
+  if (terms.length === 1 && lists === 0) {
+    const [term] = terms as [Term];
+    if (c.equal.has(term.column)) return UNORDERED;
+    return columnAt(path, equality.length, pk) === term.column ? ONE_COLUMN[term.desc ? 1 : 0] : undefined;
+  }
   const order: IndexOrder = { walk: [], mergeBy: [] };
   for (const term of terms) {
     if (c.equal.has(term.column)) continue;
     const listAt = lists > 0 ? equality.indexOf(term.column) : -1;
     if (listAt < 0) {
-      const at = equality.length + order.walk.length;
-      const column = at < path.columns.length ? path.columns[at]!.column : at === path.columns.length ? pk : undefined;
-      if (column !== term.column) return undefined;
+      if (columnAt(path, equality.length + order.walk.length, pk) !== term.column) return undefined;
       order.walk.push(term.desc);
     }
     order.mergeBy.push({ at: listAt < 0 ? equality.length + order.walk.length - 1 : listAt, desc: term.desc });
@@ -296,7 +313,7 @@ function plan(table: CompiledTable, c: Conditions, terms: readonly Term[]): Plan
 }
 
 function sortRows(rows: Row[], terms: readonly Term[], folded: ReadonlySet<string>, pk: string): Row[] {
-  const value = (row: Row, c: string) => (folded.has(c) ? foldCase(row[c] ?? null) : (row[c] ?? null)) as LmdbKey;
+  const value = (row: Row, c: string) => valueOf(row, c, folded) as LmdbKey;
   const last = terms.at(-1)!.desc ? -1 : 1;
   return rows.sort((a, b) => {
     for (const { column, desc } of terms) {

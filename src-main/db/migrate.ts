@@ -3,7 +3,7 @@
  * runs in one transaction with its record in the migrations table, and each has a `down` that undoes it.
  */
 import type { Database, Key, RootDatabase } from 'lmdb';
-import { extendTable, reduceTable, type TableDef, type TableExtension } from '../../src-shared/schema';
+import { extendTable, reduceTable, type ColumnDef, type TableDef, type TableExtension } from '../../src-shared/schema';
 import { FeedWriter, type FeedDb } from './changes';
 import { StoreError } from './errors';
 import { EMPTY, indexKey } from './keys';
@@ -120,6 +120,29 @@ export class Migrator extends Writer {
         path.db.put(key, EMPTY);
       }
       if (added.length > 0) table.rows.put(id, row);
+    }
+  }
+
+  /**
+   * Changes the definitions of existing columns (a text column made case-insensitive, say): every row is checked
+   * against the new definitions and the indexes over those columns are rebuilt, unique ones checked again.
+   */
+  alterColumns(name: string, columns: Readonly<Record<string, ColumnDef>>): void {
+    const before = this.def(name);
+    for (const column of Object.keys(columns)) {
+      if (!Object.hasOwn(before.columns, column)) migrationError(`${name}.${column} does not exist`, { table: name, column });
+    }
+    this.replace(this.catalog.defs.map((d) => (d.name === name ? { ...d, columns: { ...d.columns, ...columns } } : d)));
+    const table = this.table(name);
+    const paths = table.indexes.filter((p) => p.columns.some(({ column }) => Object.hasOwn(columns, column)));
+    paths.forEach((p) => clear(p.db));
+    for (const { key: id, value: row } of [...table.rows.getRange()]) {
+      for (const column of Object.keys(columns)) checkValue(table.def, column, row[column]);
+      for (const path of paths) {
+        const key = indexKey(path, row, id);
+        if (path.unique) this.checkUnique(path, key, id);
+        path.db.put(key, EMPTY);
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import { MigrationRunner, createTables, type Catalog, type Migration, type Migra
 import type { Plan, QueryOptions } from './query';
 import type { Row } from './rows';
 import { inspectStoreFile } from './store-file';
+import { checkDefinitions } from './schema';
 import { Reader, Writer, type DeleteResult } from './writer';
 
 type Names<T extends readonly TableDef[]> = T[number]['name'];
@@ -21,9 +22,15 @@ type Def<T extends readonly TableDef[], N> = string extends Names<T> ? T[number]
 type Columns<D extends TableDef> = Extract<keyof D['columns'], string>;
 
 export type WhereOf<D extends TableDef> = {
-  [K in Columns<D>]?: RowOf<D>[K] | { gt?: RowOf<D>[K]; gte?: RowOf<D>[K]; lt?: RowOf<D>[K]; lte?: RowOf<D>[K] };
+  [K in Columns<D>]?:
+    | RowOf<D>[K]
+    | { gt?: RowOf<D>[K]; gte?: RowOf<D>[K]; lt?: RowOf<D>[K]; lte?: RowOf<D>[K] }
+    | { in: readonly RowOf<D>[K][] };
 };
-export type OptionsOf<D extends TableDef> = QueryOptions & { orderBy?: Columns<D> };
+/** `orderBy`: a column (with `order`), or several, each optionally with its direction: `['priority desc', 'created_at']`. */
+export type OptionsOf<D extends TableDef> = QueryOptions & {
+  orderBy?: Columns<D> | readonly (Columns<D> | `${Columns<D>} ${'asc' | 'desc'}`)[];
+};
 
 /** Reads, typed by the schema the store was opened with. */
 export interface TypedReader<T extends readonly TableDef[]> {
@@ -109,6 +116,18 @@ function canonical(defs: readonly TableDef[]): string {
   );
 }
 
+/**
+ * Tells one listener about a commit. The write has committed whatever a listener does: one that throws is
+ * logged, and neither fails the write nor keeps the other listeners from hearing of it.
+ */
+function notify(listener: ChangeListener, entries: readonly ChangeEntry[]): void {
+  try {
+    listener(entries);
+  } catch (error) {
+    console.error('a change listener failed after a commit (the write stands):', error);
+  }
+}
+
 class LmdbStore extends Reader {
   private catalog: Catalog;
   private readonly listeners = new Set<ChangeListener>();
@@ -160,7 +179,7 @@ class LmdbStore extends Reader {
     }
     this.monitor.committed();
     const entries = feed!.appended;
-    if (entries.length > 0) this.listeners.forEach((listener) => listener(entries));
+    if (entries.length > 0) this.listeners.forEach((listener) => notify(listener, entries));
     return result as R;
   }
 
@@ -236,6 +255,8 @@ class LmdbStore extends Reader {
 
 export async function openStore<const T extends readonly TableDef[]>(options: OpenStoreOptions<T>): Promise<Store<T>> {
   const { path, tables, migrate = true, clock = () => new Date() } = options;
+  // The whole definition is checked before anything is opened or written.
+  checkDefinitions(tables);
   const migrations = options.migrations ?? [createTables(1, 'create tables', tables)];
   // LMDB starts an empty store in a missing file; in an empty or damaged one it would do the same, or crash.
   const file = inspectStoreFile(path);

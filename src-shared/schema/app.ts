@@ -4,7 +4,7 @@
  */
 import { deviceSyncTables } from './devices';
 import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
-import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
+import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users as seedUsers } from './seed';
 
 export const MEMO_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 
@@ -120,6 +120,13 @@ export const cloudMemoExtensions = {
   },
 } as const;
 
+/**
+ * Version 9: `Alice@Example.com` and `alice@example.com` are one account: the email column is case-insensitive,
+ * so its unique constraint, its index and every lookup ignore case (the email is kept as written).
+ */
+export const caseInsensitiveEmail = { email: { ...seedUsers.columns.email, caseInsensitive: true } } as const;
+
+export const users = { ...seedUsers, columns: { ...seedUsers.columns, ...caseInsensitiveEmail } } as const satisfies TableDef;
 export const jobs = extendTable(jobTable, cloudMemoExtensions.jobs);
 export const apiKeys = extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys);
 export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);

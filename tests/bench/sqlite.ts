@@ -31,7 +31,10 @@ function columnSql(name: string, def: ColumnDef, table: TableDef): string {
   if (name === table.primaryKey) parts.push('PRIMARY KEY');
   if (def.notNull) parts.push('NOT NULL');
   if (def.default === 'now' && def.type === 'timestamp') parts.push(`DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
-  else if (def.default !== undefined) parts.push(`DEFAULT ${literal(def.default)}`);
+  else if (def.default !== undefined) {
+    parts.push(`DEFAULT ${literal(typeof def.default === 'object' && def.default !== null ? JSON.stringify(def.default) : def.default)}`);
+  }
+  if (def.caseInsensitive) parts.push('COLLATE NOCASE');
   if (def.oneOf) parts.push(`CHECK (${name} IN (${def.oneOf.map(literal).join(', ')}))`);
   const fk = table.foreignKeys?.find((f) => f.column === name);
   if (fk) {

@@ -1,6 +1,7 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
 import { apiKeyExtension, cloudMemoExtensions, deviceSyncTables, jobTable, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
 import { createTables, extendTables, type Migration } from '../migrate';
+import { caseInsensitiveEmails } from './case-insensitive-emails';
 
 export const migrations: readonly Migration[] = [
   createTables(1, 'agent-talk tables', seedTables),
@@ -11,4 +12,5 @@ export const migrations: readonly Migration[] = [
   createTables(6, 'device sync', deviceSyncTables),
   extendTables(7, 'memo failure kinds', { memos: memoErrorCode }),
   extendTables(8, 'cloud memos: kept answers, waiting jobs, keys bound to their service', cloudMemoExtensions),
+  caseInsensitiveEmails(9),
 ];

@@ -164,7 +164,7 @@ describe('migration runner', () => {
     });
     expect(await failure(openTempStore(tables, { migrations: migrations.slice(0, 1) }))).toMatchObject({
       code: 'SCHEMA_ERROR',
-      details: { tables: ['api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_devices', 'sync_rows', 'sync_counts', 'sync_outbox'] },
+      details: { tables: ['users', 'api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_devices', 'sync_rows', 'sync_counts', 'sync_outbox'] },
     });
   });
 
@@ -267,5 +267,40 @@ describe('008 cloud memos', () => {
     await store.migrations.up();
     expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: null, waiting_for: null, status: 'queued' });
     expect(store.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('009 case-insensitive emails', () => {
+  it('makes an email one account whatever its case, and goes down then up again with data in place', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(8);
+    const ada = await store.insert('users', { email: 'Ada@Example.com' });
+    await store.insert('users', { email: 'grace@example.com' });
+    expect(store.query('users', { email: 'ada@example.com' })).toEqual([]);
+    await store.migrations.up(9);
+    expect(store.query('users', { email: 'ada@EXAMPLE.com' }).map((u) => u.id)).toEqual([ada.id]);
+    expect(store.get('users', ada.id as string)!.email).toBe('Ada@Example.com');
+    expect(await failure(store.insert('users', { email: 'ADA@example.com' }))).toMatchObject({ code: 'UNIQUE_VIOLATION', details: { constraint: 'users_email_unique' } });
+    expect(store.checkIntegrity()).toEqual([]);
+    await store.migrations.down(8);
+    expect(store.query('users', { email: 'ada@example.com' })).toEqual([]);
+    await store.insert('users', { email: 'ADA@example.com' });
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+
+  it('names the accounts that share an email but for its case, and changes nothing', async () => {
+    const profile = tempDir();
+    const old = untyped(await openAgentTalk(profile, { migrate: false }));
+    await old.migrations.up(8);
+    const first = await old.insert('users', { email: 'ada@example.com', created_at: '2025-01-01T00:00:00.000Z' });
+    const second = await old.insert('users', { email: 'ADA@Example.COM', created_at: '2025-02-01T00:00:00.000Z' });
+    await old.close();
+    const error = await failure(openAgentTalk(profile));
+    expect(error).toMatchObject({ code: 'MIGRATION_ERROR', details: { table: 'users', column: 'email', migration: 9 } });
+    expect(error.message).toContain(`ada@example.com (${String(first.id)}) and ADA@Example.COM (${String(second.id)})`);
+    const after = untyped(await openAgentTalk(profile, { migrate: false }));
+    expect(after.migrations.status().at(-1)).toMatchObject({ version: 9, appliedAt: null });
+    expect(after.count('users')).toBe(2);
+    expect(after.checkIntegrity()).toEqual([]);
   });
 });

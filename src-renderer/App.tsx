@@ -5,9 +5,12 @@ import { LibraryScreen } from './features/library/LibraryScreen';
 import { PlayerBar } from './features/player/PlayerBar';
 import { FirstRun } from './features/profile/FirstRun';
 import { SettingsScreen } from './features/settings/SettingsScreen';
+import { SaveBanner } from './features/store-health/SaveBanner';
 import { StudioScreen } from './features/studio/StudioScreen';
 import { UsageScreen } from './features/usage/UsageScreen';
 import { SCREENS, useNav, type Screen } from './stores/nav';
+import { ConnectionBanner, useConnectionState } from './ui/ConnectionBanner';
+import { ScreenBoundary } from './ui/ScreenBoundary';
 import { useProfile } from './stores/profile';
 import { useSettings } from './stores/settings';
 
@@ -56,9 +59,11 @@ export function App() {
   const { status, profile, app, error, load } = useProfile();
   const loadSettings = useSettings((s) => s.load);
   const screen = useNav((s) => s.screen);
+  const connection = useConnectionState();
   useEffect(() => void load(), [load]);
   useEffect(() => void loadSettings(), [loadSettings]);
   const Current = SCREEN_COMPONENTS[screen];
+  const screenLabel = SCREENS.find(({ id }) => id === screen)!.label;
 
   return (
     <div className={profile ? 'app with-nav' : 'app'}>
@@ -72,18 +77,29 @@ export function App() {
       </header>
       {profile && <Navigation />}
       <main>
+        <ConnectionBanner state={connection} />
+        <SaveBanner />
         {app && !app.keychain.persistent && (
           <p className="notice" role="status">
             {app.keychain.reason}
           </p>
         )}
         {status === 'loading' && <p role="status">Loading…</p>}
-        {status === 'failed' && (
+        {/* A profile that could not load for want of the connection: the banner says why, once. */}
+        {status === 'failed' && connection === 'open' && (
           <p className="error" role="alert">
             {error}
           </p>
         )}
-        {status === 'ready' && (profile ? <Current /> : <FirstRun />)}
+        {status === 'ready' &&
+          (profile ? (
+            // Keyed by screen: a failed screen is tried afresh when the user comes back to it.
+            <ScreenBoundary key={screen} screen={screenLabel}>
+              <Current />
+            </ScreenBoundary>
+          ) : (
+            <FirstRun />
+          ))}
       </main>
       {profile && <PlayerBar />}
       <footer className="app-footer">Agent Talk Desktop {appVersion()}</footer>

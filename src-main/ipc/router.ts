@@ -2,7 +2,7 @@
  * The router: validate a call against the contract, run its handler, and answer a result value. Anything
  * malformed is refused with VALIDATION_ERROR before a service sees it, so it changes nothing.
  */
-import { methods, type IpcError, type IpcHandler, type IpcResult, type MethodName } from '../../src-shared/contract';
+import { MAX_ERROR_MESSAGE, methods, type IpcError, type IpcHandler, type IpcResult, type MethodName } from '../../src-shared/contract';
 import { StoreError } from '../db';
 import { ServiceError } from '../services';
 import type { Handlers } from './handlers';
@@ -12,8 +12,17 @@ const STORE_CODES: Partial<Record<StoreError['code'], IpcError['code']>> = {
   UNIQUE_VIOLATION: 'CONFLICT',
 };
 
+/** A store that could not save: its message is written for the user; nothing of the call was saved. */
+const SAVE_CODES: Partial<Record<StoreError['code'], IpcError['code']>> = {
+  COMMIT_FAILED: 'SAVE_FAILED',
+  DISK_FULL: 'DISK_FULL',
+};
+
 function toError(error: unknown): IpcError {
   if (error instanceof ServiceError) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof StoreError && SAVE_CODES[error.code]) {
+    return { code: SAVE_CODES[error.code]!, message: error.message, details: { retryable: true } };
+  }
   if (error instanceof StoreError) {
     // The contract should have caught bad values; what still reaches the store is the caller's data, not a crash.
     return { code: STORE_CODES[error.code] ?? 'VALIDATION_ERROR', message: error.message, details: { reason: error.code } };
@@ -31,7 +40,19 @@ function toError(error: unknown): IpcError {
  */
 const describeIssue = ({ path, message }: { path: string; message: string }) => (path && !message.endsWith('.') ? `${path}: ${message}` : message);
 
+/** Long messages (a validation error quoting many fields, a path) are cut to what a user reads. */
+const capped = (error: IpcError): IpcError =>
+  error.message.length <= MAX_ERROR_MESSAGE ? error : { ...error, message: `${error.message.slice(0, MAX_ERROR_MESSAGE - 1)}…` };
+
 export function createRouter(handlers: Handlers): IpcHandler {
+  const route = routeCall(handlers);
+  return async (method, args) => {
+    const result = await route(method, args);
+    return result.ok ? result : { ok: false, error: capped(result.error) };
+  };
+}
+
+function routeCall(handlers: Handlers): IpcHandler {
   return async (method, args): Promise<IpcResult> => {
     if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
       return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method ${String(method).slice(0, 100)}.` } };

@@ -3,14 +3,15 @@
  * every event main pushes. The router validates against it; the renderer's api.ts is typed from it.
  */
 import type { z } from 'zod';
+import { agentApiMethods } from './agent-api';
 import { keysMethods } from './keys';
 import { memosMethods } from './memos';
-import { profileMethods } from './profile';
+import { profileMethods, type StoreHealthView } from './profile';
 import { settingsMethods } from './settings';
 import { usageMethods } from './usage';
 import { voicesMethods } from './voices';
 
-export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods };
+export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...agentApiMethods };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -36,14 +37,17 @@ export interface EventPayloads {
   'memos.changed': ChangedEvent;
   'usage.changed': ChangedEvent;
   'job.progress': JobProgress;
+  /** The store's health changed: saving failed (retrying), the disk is full, or saving works again. */
+  'store.health': StoreHealthView;
 }
 export type EventName = keyof EventPayloads;
-export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress'] as const satisfies readonly EventName[];
+export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'store.health'] as const satisfies readonly EventName[];
 
 export * from './result';
+export { AGENT_API_DEFAULT_PORT, type AgentApiSettings, type AgentApiView } from './agent-api';
 export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
-export type { ProfileView } from './profile';
+export type { ProfileView, StoreHealthView } from './profile';
 export { THEMES, type SettingsView, type Theme } from './settings';
 export type { UsageLogView } from './usage';
 export type { VoiceView } from './voices';

@@ -24,13 +24,24 @@ export const ERROR_CODES = [
   // The cloud service: unreachable or failing (5xx, network) after retries; or it answered outside its contract.
   'CLOUD_UNAVAILABLE',
   'TTS_FAILED',
+  // Nothing was saved: the commit failed (SAVE_FAILED) or the disk is full (DISK_FULL); the same call may work later.
+  'SAVE_FAILED',
+  'DISK_FULL',
+  // The text has nothing the voice can say (an English voice and Chinese text, emoji only), so its audio would be silence.
+  'UNSPEAKABLE_TEXT',
+  // The voice made audio, but it was empty or silence: the memo failed rather than complete without a sound.
+  'SILENT_AUDIO',
   'INTERNAL_ERROR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The longest error message a call answers with: a sentence for the user, never a dump of what was sent. */
+export const MAX_ERROR_MESSAGE = 300;
+
 export interface IpcError {
   code: ErrorCode;
+  /** At most MAX_ERROR_MESSAGE characters. */
   message: string;
   details?: Record<string, unknown>;
 }

@@ -2,6 +2,7 @@
  * Schema version 2: what the desktop app adds to the service's tables. Each extension is data used twice: to
  * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
  */
+import { deviceSyncTables } from './devices';
 import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
 import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users as seedUsers } from './seed';
 
@@ -29,6 +30,11 @@ export const memoExtension = {
 /** Version 5: the library's filters by status and by voice, newest first, without reading every memo. */
 export const memoFilterIndexes = {
   indexes: [index('idx_memos_user_status_created', 'user_id', 'status', 'created_at desc'), index('idx_memos_user_voice_created', 'user_id', 'voice', 'created_at desc')],
+} as const;
+
+/** Version 6: the kind of a memo's failure (an error code), so the UI knows whether Retry can help. */
+export const memoErrorCode = {
+  columns: { error_code: { type: 'text' } },
 } as const;
 
 export const usageLogExtension = {
@@ -100,11 +106,11 @@ export const caseInsensitiveEmail = { email: { ...seedUsers.columns.email, caseI
 
 export const users = { ...seedUsers, columns: { ...seedUsers.columns, ...caseInsensitiveEmail } } as const satisfies TableDef;
 export const apiKeys = extendTable(seedApiKeys, apiKeyExtension);
-export const memos = extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes);
+export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */
-export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs] as const;
+export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs, ...deviceSyncTables] as const;
 
 export type User = RowOf<typeof users>;
 export type ApiKey = RowOf<typeof apiKeys>;

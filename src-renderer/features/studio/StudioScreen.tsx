@@ -6,26 +6,29 @@ import { useVoices } from '../../stores/voices';
 import { BillingKey } from './BillingKey';
 import { GenerationStatus } from './GenerationStatus';
 import { MemoText, charactersOver } from './MemoText';
+import { SpeakableWarning, coverageOf } from './SpeakableWarning';
 import { VoicePicker } from './VoicePicker';
 import './studio.css';
 
 /** The memo studio: text, voice, title and key in; Generate; the new memo followed until it plays. */
 export function StudioScreen() {
-  const { draft, charLimit, busy, error, edit, loadLimits, generate } = useStudio(
-    useShallow((s) => ({ draft: s.draft, charLimit: s.charLimit, busy: s.busy, error: s.error, edit: s.edit, loadLimits: s.loadLimits, generate: s.generate })),
+  const { draft, charLimit, busy, error, edit, loadLimits, generate, restoreDraft } = useStudio(
+    useShallow((s) => ({ draft: s.draft, charLimit: s.charLimit, busy: s.busy, error: s.error, edit: s.edit, loadLimits: s.loadLimits, generate: s.generate, restoreDraft: s.restoreDraft })),
   );
   const voices = useVoices();
   const keys = useKeys();
   useEffect(() => {
     void loadLimits();
+    void restoreDraft();
     void useVoices.getState().load();
     void useKeys.getState().load();
-  }, [loadLimits]);
+  }, [loadLimits, restoreDraft]);
 
   // The user's choices while they can be used; until then the first offline voice and the newest active key.
   const voice = voices.voices.find((v) => v.id === draft.voice && v.available) ?? voices.voices.find((v) => v.available);
   const key = keys.keys.find((k) => k.id === draft.keyId) ?? keys.keys.find((k) => k.isActive);
-  const ready = voice !== undefined && key !== undefined && draft.text.trim() !== '' && charactersOver(draft.text, charLimit) === 0;
+  const coverage = coverageOf(draft.text, voice);
+  const ready = voice !== undefined && key !== undefined && draft.text.trim() !== '' && charactersOver(draft.text, charLimit) === 0 && coverage !== 'none';
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -51,6 +54,7 @@ export function StudioScreen() {
           </p>
         )}
         {voices.loaded && <VoicePicker voices={voices.voices} value={voice?.id} onChange={(id) => edit({ voice: id })} />}
+        <SpeakableWarning voice={voice} coverage={coverage} />
         {keys.error && (
           <p className="error" role="alert">
             {keys.error}

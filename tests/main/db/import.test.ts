@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -136,6 +136,7 @@ describe('importLegacyDatabase', () => {
       title: null,
       status: 'completed',
       error: null,
+      error_code: null,
       created_at: '2024-03-06T08:00:00.000Z',
       updated_at: '2024-03-06T08:00:00.000Z',
     });
@@ -256,7 +257,10 @@ describe('emails are one account whatever their case', () => {
       run(db, `INSERT INTO users (id, email, password_hash) VALUES ('u3', 'ALICE@EXAMPLE.COM', 'hash-c')`);
       run(db, `INSERT INTO memos (id, user_id, text, voice, audio_url, duration_seconds) VALUES ('m3', 'u3', 'From the other spelling', 'adam', 'x.mp3', 1)`);
     });
-    const report = await importLegacyUpload(store, { fileName: 'agent-talk.db', database: readFileSync(file) }, { userId: user.id, email: user.email });
+    const uploads = join(dir, 'uploads');
+    mkdirSync(uploads);
+    copyFileSync(file, join(uploads, 'upload-1'));
+    const report = await importLegacyUpload(store, uploads, { fileName: 'agent-talk.db', database: 'upload-1' }, { userId: user.id, email: user.email });
     expect(report).toMatchObject({ account: 'alice@example.com', otherAccounts: 2, rejected: [] });
     expect(store.query('memos', { user_id: user.id }).map((m) => m.id).sort()).toEqual(['m1', 'm3']);
     expect(store.count('users')).toBe(1);

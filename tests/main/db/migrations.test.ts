@@ -8,13 +8,17 @@ import { extendTable, seedTables, tables, users, type TableDef } from '../../../
 import { failure, openAgentTalk, openTempStore, tempDir } from './helpers';
 
 const versions = (store: Store) => store.migrations.status().map((m) => [m.version, m.appliedAt !== null]);
+/** Every migration's version, with whether it is applied: those up to `applied` are. */
+const appliedUpTo = (applied: number) => migrations.map((m) => [m.version, m.version <= applied]);
+const last = migrations.at(-1)!.version;
+const pad = (version: number) => String(version).padStart(3, '0');
 /** The store as a migration leaves it, whatever its tables are at that version. */
 const untyped = (store: unknown) => store as Store;
 
 describe('001 agent-talk tables', () => {
   it('creates the six tables of the service schema, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false]]);
+    expect(versions(store)).toEqual(appliedUpTo(0));
     await store.migrations.up(1);
     const user = await store.insert('users', { email: 'ada@example.com' });
     await store.insert('memos', { user_id: user.id, audio_url: 'a.mp3', duration_sec: 2 });
@@ -25,7 +29,7 @@ describe('001 agent-talk tables', () => {
     for (const def of seedTables) expect(() => store.count(def.name)).not.toThrow();
 
     await store.migrations.down(0);
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false]]);
+    expect(versions(store)).toEqual(appliedUpTo(0));
     expect(await failure(() => store.get('users', user.id as string))).toMatchObject({ code: 'UNKNOWN_TABLE' });
 
     await store.migrations.up(1);
@@ -67,7 +71,7 @@ describe('002 desktop app columns', () => {
     await store.update('memos', seeded[0]!.id as string, { status: 'failed', error: 'engine crashed', api_key_id: key.id });
 
     await store.migrations.down(1);
-    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false], [5, false], [6, false]]);
+    expect(versions(store)).toEqual(appliedUpTo(1));
     expect(store.get('memos', seeded[0]!.id as string)).toEqual(seeded[0]);
     expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).index).not.toBe('idx_memos_user_created');
     // With the app's index on api_key_id gone, deleting a key falls back to scanning its logs, as SQLite would.
@@ -160,7 +164,7 @@ describe('migration runner', () => {
     });
     expect(await failure(openTempStore(tables, { migrations: migrations.slice(0, 1) }))).toMatchObject({
       code: 'SCHEMA_ERROR',
-      details: { tables: ['users', 'api_keys', 'memos', 'usage_logs', 'settings', 'jobs'] },
+      details: { tables: ['users', 'api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_devices', 'sync_rows', 'sync_counts', 'sync_outbox'] },
     });
   });
 
@@ -170,8 +174,8 @@ describe('migration runner', () => {
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/db-migrate.ts', ...args, '--profile', profile]).then((r) => r.stdout);
     expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
-    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied .*\n005 +applied .*\n006 +applied/);
-    expect(await cli('down')).toMatch(/005 +applied .*\n006 +pending/);
+    expect(await cli('up')).toMatch(new RegExp(`002 +applied .*\\n003 +applied (.*\\n)*${pad(last)} +applied`));
+    expect(await cli('down')).toMatch(new RegExp(`${pad(last - 1)} +applied .*\\n${pad(last)} +pending`));
     expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });
@@ -198,21 +202,59 @@ describe('005 library filter indexes', () => {
     await store.migrations.up();
     expect(store.checkIntegrity()).toEqual([]);
   });
+
+  it('keeps the kind of a memo’s failure (007), and goes down then up again with data in place', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(6);
+    const user = (await store.insert('users', { email: 'ada@example.com' })) as { id: string };
+    const memo = (await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, text: '你好', status: 'failed', error: 'Silent.' })) as { id: string };
+    expect(store.get('memos', memo.id)).not.toHaveProperty('error_code');
+    await store.migrations.up(7);
+    expect(store.get('memos', memo.id)).toMatchObject({ error: 'Silent.', error_code: null });
+    await store.update('memos', memo.id, { error_code: 'SILENT_AUDIO' });
+    await store.migrations.down(6);
+    expect(store.get('memos', memo.id)).toMatchObject({ error: 'Silent.' });
+    expect(store.get('memos', memo.id)).not.toHaveProperty('error_code');
+    await store.migrations.up();
+    expect(store.checkIntegrity()).toEqual([]);
+  });
 });
 
-describe('006 case-insensitive emails', () => {
-  it('makes an email one account whatever its case, and goes down then up again with data in place', async () => {
+describe('006 device sync', () => {
+  it('adds the device sync tables beside existing data, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
     await store.migrations.up(5);
+    const user = await store.insert('users', { email: 'zoë@example.com' });
+    const memo = await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, text: 'Grüß dich' });
+    await store.migrations.up(6);
+    await store.insert('sync_devices', { id: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b', name: 'Küche', is_self: true });
+    await store.insert('sync_rows', { id: `memos:${memo.id}`, clock: { fields: {} } });
+    await store.insert('sync_counts', { id: 'k|2026-12-02|d', api_key_id: 'k', date: '2026-12-02', device_id: 'd', count: 3 });
+    expect(store.get('sync_devices', '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b')).toMatchObject({ applied_seq: 0, seen_seq: 0, is_self: true });
+    expect(store.explain('sync_counts', { api_key_id: 'k', date: '2026-12-02' })).toMatchObject({ access: 'index', index: 'idx_sync_counts_key_date' });
+    expect(await failure(store.insert('sync_rows', { id: 'x' }))).toMatchObject({ code: 'NOT_NULL_VIOLATION' });
+    await store.migrations.down(5);
+    expect(await failure(() => store.count('sync_rows'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+    expect(store.get('memos', memo.id as string)).toEqual(memo);
+    await store.migrations.up();
+    expect(store.count('sync_devices')).toBe(0);
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('008 case-insensitive emails', () => {
+  it('makes an email one account whatever its case, and goes down then up again with data in place', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(7);
     const ada = await store.insert('users', { email: 'Ada@Example.com' });
     await store.insert('users', { email: 'grace@example.com' });
     expect(store.query('users', { email: 'ada@example.com' })).toEqual([]);
-    await store.migrations.up(6);
+    await store.migrations.up(8);
     expect(store.query('users', { email: 'ada@EXAMPLE.com' }).map((u) => u.id)).toEqual([ada.id]);
     expect(store.get('users', ada.id as string)!.email).toBe('Ada@Example.com');
     expect(await failure(store.insert('users', { email: 'ADA@example.com' }))).toMatchObject({ code: 'UNIQUE_VIOLATION', details: { constraint: 'users_email_unique' } });
     expect(store.checkIntegrity()).toEqual([]);
-    await store.migrations.down(5);
+    await store.migrations.down(7);
     expect(store.query('users', { email: 'ada@example.com' })).toEqual([]);
     await store.insert('users', { email: 'ADA@example.com' });
     expect(store.checkIntegrity()).toEqual([]);
@@ -221,15 +263,15 @@ describe('006 case-insensitive emails', () => {
   it('names the accounts that share an email but for its case, and changes nothing', async () => {
     const profile = tempDir();
     const old = untyped(await openAgentTalk(profile, { migrate: false }));
-    await old.migrations.up(5);
+    await old.migrations.up(7);
     const first = await old.insert('users', { email: 'ada@example.com', created_at: '2025-01-01T00:00:00.000Z' });
     const second = await old.insert('users', { email: 'ADA@Example.COM', created_at: '2025-02-01T00:00:00.000Z' });
     await old.close();
     const error = await failure(openAgentTalk(profile));
-    expect(error).toMatchObject({ code: 'MIGRATION_ERROR', details: { table: 'users', column: 'email', migration: 6 } });
+    expect(error).toMatchObject({ code: 'MIGRATION_ERROR', details: { table: 'users', column: 'email', migration: 8 } });
     expect(error.message).toContain(`ada@example.com (${String(first.id)}) and ADA@Example.COM (${String(second.id)})`);
     const after = untyped(await openAgentTalk(profile, { migrate: false }));
-    expect(after.migrations.status().at(-1)).toMatchObject({ version: 6, appliedAt: null });
+    expect(after.migrations.status().at(-1)).toMatchObject({ version: 8, appliedAt: null });
     expect(after.count('users')).toBe(2);
     expect(after.checkIntegrity()).toEqual([]);
   });

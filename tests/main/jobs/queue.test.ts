@@ -1,19 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../../src-shared/schema';
+import { StoreError } from '../../../src-main/db';
 import { createJobQueue, type JobHandlers } from '../../../src-main/services/jobs/queue';
 import { openAgentTalk } from '../db/helpers';
 
 /** A store with a user and `n` queued memos with their jobs, and a queue whose work the test controls. */
 async function setup(n: number, run: JobHandlers['run'], options: { concurrency?: number; leaseMs?: number } = {}) {
   const store = await openAgentTalk();
-  const settled: [string, string, string | null][] = [];
+  const settled: [string, string, string | null, string | null][] = [];
   const queue = createJobQueue({
     store,
     clock: () => new Date(),
     concurrency: () => options.concurrency ?? 1,
     leaseMs: options.leaseMs ?? 15_000,
     backoffMs: 5,
-    handlers: { run, settle: (_tx, job, outcome, error) => settled.push([job.memo_id, outcome, error]) },
+    handlers: { run, settle: (_tx, job, outcome, failure) => settled.push([job.memo_id, outcome, failure?.message ?? null, failure?.code ?? null]) },
   });
   const user = await store.insert('users', { email: 'ada@example.com' });
   const jobs = await store.transaction((tx) =>
@@ -63,7 +64,7 @@ describe('job queue', () => {
     expect(attempts).toBe(4); // the first try and max_retries (3) more
     const message = 'Something went wrong while making this memo.';
     expect(s.store.get('jobs', s.jobs[0]!.id)).toMatchObject({ retry_count: 3, error: message });
-    expect(s.settled).toEqual([[s.jobs[0]!.memo_id, 'failed', message]]);
+    expect(s.settled).toEqual([[s.jobs[0]!.memo_id, 'failed', message, null]]);
     expect(logged).toHaveBeenCalledWith(expect.stringMatching(/^job .* failed:$/), expect.objectContaining({ message: 'EIO: i/o error, write' }));
     logged.mockRestore();
 
@@ -102,5 +103,21 @@ describe('job queue', () => {
     await other.stop();
     expect(ran).toHaveLength(1);
     expect(s.store.get('jobs', s.jobs[0]!.id)!.worker_id).toBe(other.workerId);
+  });
+
+  it('survives commits that fail under it (an injected fault: the store could not save), and does the job once saving works', async () => {
+    const s = await setup(1, async () => {});
+    // Injected fault: the next six commits fail as lmdb-js's failed batches do, then the store saves again.
+    const transaction = s.store.transaction.bind(s.store);
+    let failing = 6;
+    s.store.transaction = ((fn: Parameters<typeof transaction>[0]) => {
+      if (failing-- > 0) return Promise.reject(new StoreError('COMMIT_FAILED', 'Could not save (injected); nothing was written.', { retryable: true }));
+      return transaction(fn);
+    }) as typeof s.store.transaction;
+    s.queue.start(10);
+    await until(() => s.status().every((x) => x === 'completed'));
+    await s.queue.stop();
+    expect(failing).toBeLessThan(0);
+    expect(s.store.get('jobs', s.jobs[0]!.id)).toMatchObject({ status: 'completed', locked_until: null, error: null });
   });
 });

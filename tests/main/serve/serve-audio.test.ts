@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeAppRequest } from '../../../src-main/app/serve';
-import { parseRange, serveAudioRequest } from '../../../src-main/app/serve-audio';
+import { routeAppRequest } from '../../../src-main/serve/serve';
+import { parseRange, serveAudioRequest } from '../../../src-main/serve/serve-audio';
 
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const OTHER_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
@@ -196,7 +196,7 @@ describe('serveAudioRequest', () => {
   });
 
   it('reaches the audio through routeAppRequest, and the renderer otherwise', async () => {
-    const dirs = { rendererDir: join(base, 'renderer'), audioDir };
+    const dirs = { rendererDir: join(base, 'renderer'), audioDir, uploadDir: join(base, 'uploads') };
     mkdirSync(dirs.rendererDir, { recursive: true });
     writeFileSync(join(dirs.rendererDir, 'index.html'), '<title>Agent Talk</title>');
     const audio = await routeAppRequest(dirs, new Request(url(`${ID}.wav`), { headers: { Range: 'bytes=-50' } }));

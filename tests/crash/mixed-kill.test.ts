@@ -137,5 +137,5 @@ describe('a mixed writer killed 200 times', () => {
     const feed = store.changes(0, Number.MAX_SAFE_INTEGER);
     expect(feed.map((c) => c.seq)).toEqual(feed.map((_, i) => i + 1));
     expect(store.checkIntegrity()).toEqual([]);
-  }, 600_000);
+  }, 1_800_000); // about 3 minutes on an idle 2-core machine; far longer when the machine is shared
 });

@@ -10,8 +10,11 @@ import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
 import { showStartupFailure } from './app/startup-dialog';
+import { uploadDirOf } from './services/legacy-import';
 import { createMainWindow } from './app/window';
 import { openSession } from './session';
+import { safeStorageCipher } from './app/safe-storage';
+import { openSecretStore } from './services/secrets';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -63,9 +66,11 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
     try {
-      handleAppProtocol(rendererDir, audioDirOf(profileDir));
+      handleAppProtocol({ rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir) });
+      const cipher = safeStorageCipher();
+      const secrets = await openSecretStore(cipher ? { fallback: { cipher, file: join(profileDir, 'secrets.enc') } } : {});
       // A damaged or missing store still opens a session: the window shows it with the ways back.
-      const session = await openSession({ profileDir, saveFile: askSavePath, agentApi: {} });
+      const session = await openSession({ profileDir, secrets, saveFile: askSavePath, agentApi: {} });
       shutdownTasks.push(() => session.close());
       serveCalls(session.handle);
       session.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));

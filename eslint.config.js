@@ -55,7 +55,12 @@ export default defineConfig(
   restrict(['src-renderer/**'], [electron, ...nodeOnly, mainRoot]),
   restrict(['src-main/**'], [electron, rendererRoot], ['src-main/index.ts', 'src-main/app/**', 'src-main/preload/**']),
   restrict(['src-main/index.ts', 'src-main/app/**', 'src-main/preload/**'], [rendererRoot]),
-  restrict(['src-main/ipc/**'], [electron, rendererRoot, layersBelow('ipc', ['app', 'host'])]),
-  restrict(['src-main/services/**'], [electron, rendererRoot, layersBelow('services', ['ipc', 'app', 'host'])]),
-  restrict(['src-main/db/**'], [electron, rendererRoot, layersBelow('db', ['services', 'ipc', 'app', 'host'])]),
+  restrict(['src-main/ipc/**'], [electron, rendererRoot, layersBelow('ipc', ['app', 'host', 'api', 'serve'])]),
+  restrict(['src-main/services/**'], [electron, rendererRoot, layersBelow('services', ['ipc', 'app', 'host', 'api', 'serve'])]),
+  restrict(['src-main/db/**'], [electron, rendererRoot, layersBelow('db', ['services', 'ipc', 'app', 'host', 'api', 'serve'])]),
+  // The edges: serve/ is what Electron's app:// and the browser host both answer with (plain Node); host/ and
+  // api/ run without Electron, so they take nothing from app/; api/ serves agents from the services alone.
+  restrict(['src-main/serve/**'], [electron, rendererRoot, layersBelow('serve', ['ipc', 'app', 'host', 'api'])]),
+  restrict(['src-main/host/**'], [electron, rendererRoot, layersBelow('host', ['app', 'api'])]),
+  restrict(['src-main/api/**'], [electron, rendererRoot, layersBelow('api', ['ipc', 'app', 'host'])]),
 );

@@ -1,12 +1,13 @@
 /** Electron bootstrap only: one instance, the app:// scheme, one secure window, the IPC transport. */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
+import { guardAllWebContents } from './app/guard';
 import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
 import { createMainWindow } from './app/window';
-import { createCore } from './ipc/core';
+import { createCore } from './core';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -33,6 +34,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.enableSandbox();
   registerAppScheme();
+  guardAllWebContents();
 
   app.on('second-instance', () => {
     if (app.isReady()) showWindow();

@@ -7,7 +7,7 @@ import {
   type IpcHandler,
 } from '../../src-shared/contract/result';
 import { dispatchCall } from './call';
-import { isAppUrl } from './policy';
+import { isAppUrl } from '../serve/origin';
 
 /** Only a top frame speaks for the app: a subframe (none is expected; CSP blocks them) never does. */
 const topFrameUrl = (frame: WebFrameMain | null): string | undefined =>

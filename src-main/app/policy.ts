@@ -1,21 +1,21 @@
 /**
- * The security decisions of the Electron edge, as pure functions: which URLs are the app's own, where the window
- * may go, which permissions a page gets, which file an app:// URL serves. Nothing here imports electron at run
- * time (`import type` is erased), so every rule is tested in plain Node with hostile inputs.
+ * The security decisions of the Electron edge, as pure functions: where the window may go, which permissions a
+ * page gets, which sender speaks for the app. Nothing here imports electron at run time (`import type` is erased),
+ * so every rule is tested in plain Node with hostile inputs.
  */
-import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { WebPreferences } from 'electron';
+import { isAppUrl, NOT_CANONICAL } from '../serve/origin';
 
-export const APP_SCHEME = 'app';
-const APP_HOST = 'agent-talk';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
-export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
-
-/** The window's web preferences: the page is untrusted web content with no Node.js and no Electron in reach. */
-export function windowOptions(preloadPath: string): WebPreferences {
+/**
+ * The window's web preferences: the page is untrusted web content with no Node.js and no Electron in reach, and
+ * the developer tools only in a development build (`packaged` false).
+ */
+export function windowOptions(preloadPath: string, { packaged }: { packaged: boolean }): WebPreferences {
   if (!isAbsolute(preloadPath)) throw new Error(`The preload path must be absolute: ${preloadPath}`);
   return {
     preload: preloadPath,
+    devTools: !packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -29,21 +29,6 @@ export function windowOptions(preloadPath: string): WebPreferences {
     spellcheck: false,
     safeDialogs: true,
   };
-}
-
-/**
- * Chromium hands over canonical URLs: printable ASCII, lower-case scheme and host, at least `/` as the path.
- * Anything else (spaces, control characters, backslashes, non-ASCII) is a string two URL parsers could read
- * differently, so it is refused rather than interpreted.
- */
-const NOT_CANONICAL = /[^\x21-\x7e]|\\/;
-
-/** True only for `app://agent-talk/...`: no other host, port, user info or spelling of it. */
-export function isAppUrl(url: unknown): url is string {
-  if (typeof url !== 'string' || NOT_CANONICAL.test(url) || !url.startsWith(`${APP_ORIGIN}/`)) return false;
-  const parsed = URL.parse(url);
-  // The prefix already pins scheme and host; the parser confirms that it reads them the same way.
-  return parsed?.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '';
 }
 
 /** The window stays on the app's own pages; links out go through `windowOpenAction`. */
@@ -69,89 +54,7 @@ export function allowPermission(permission: unknown, requestingUrl: unknown): bo
   return typeof permission === 'string' && ALLOWED_PERMISSIONS.has(permission) && isAppUrl(requestingUrl);
 }
 
-const CSP_DIRECTIVES: readonly (readonly [string, string])[] = [
-  ['default-src', "'none'"],
-  ['script-src', "'self'"],
-  ['style-src', "'self'"],
-  ['img-src', "'self' data:"],
-  ['font-src', "'self'"],
-  // blob: for the voice previews, which the page makes from the bytes the core answers.
-  ['media-src', "'self' blob:"],
-  ['connect-src', "'self'"],
-  ['base-uri', "'none'"],
-  ['form-action', "'none'"],
-  ['object-src', "'none'"],
-  ['frame-ancestors', "'none'"],
-];
-
-/** Directives a `<meta>` policy cannot carry (Chromium ignores them there, with a console warning). */
-const HEADER_ONLY = new Set(['frame-ancestors']);
-
-const serialize = (directives: readonly (readonly [string, string])[]) =>
-  directives.map(([name, value]) => `${name} ${value}`).join('; ');
-
-/** Sent as a header with every app:// response. */
-export const contentSecurityPolicy = serialize(CSP_DIRECTIVES);
-
-/** The same policy as `src-renderer/index.html` declares it, so the page carries it wherever it is loaded from. */
-export const metaContentSecurityPolicy = serialize(CSP_DIRECTIVES.filter(([name]) => !HEADER_ONLY.has(name)));
-
 /** Identifies the app's window as an IPC sender: its frame shows one of the app's own pages. */
 export function isTrustedSender(frameUrl: unknown): boolean {
   return isAppUrl(frameUrl);
-}
-
-const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.mp3': 'audio/mpeg',
-  '.wav': 'audio/wav',
-  '.ogg': 'audio/ogg',
-};
-
-/**
- * One path segment of a built renderer file: no traversal, no hidden file, nothing a file system reads specially
- * (`:` is a drive or an NTFS stream on Windows, `%` would mean the name was encoded twice).
- */
-const FILE_SEGMENT = /^[A-Za-z0-9_@+~-][A-Za-z0-9._@+~-]*$/;
-
-export interface AppFile {
-  path: string;
-  mimeType: string;
-}
-
-/** The file inside `rendererDir` that an app:// URL names, or null when the URL names none safely. */
-export function resolveAppFile(rendererDir: string, url: unknown): AppFile | null {
-  if (!isAppUrl(url)) return null;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return null; // malformed percent-encoding
-  }
-  if (pathname.endsWith('/')) pathname += 'index.html';
-  const segments = pathname.slice(1).split('/');
-  if (!segments.every((segment) => FILE_SEGMENT.test(segment))) return null;
-
-  const root = resolve(rendererDir);
-  const path = resolve(root, ...segments);
-  const inside = relative(root, path);
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return null;
-  return { path, mimeType: MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream' };
 }

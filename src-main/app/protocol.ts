@@ -1,7 +1,7 @@
 /** The app:// scheme the renderer is served from, so the page has a real origin (not file://). */
 import { protocol } from 'electron';
-import { APP_SCHEME } from './policy';
-import { routeAppRequest } from './serve';
+import { APP_SCHEME } from '../serve/origin';
+import { routeAppRequest } from '../serve/serve';
 
 /**
  * Before the app is ready: Chromium learns a scheme's privileges only at startup. Every custom scheme must be in

@@ -3,10 +3,11 @@ import type { Memo, Subscription, UsageLog, User } from '../../src-shared/schema
 import type { MemoView, ProfileView, UsageLogView } from '../../src-shared/contract';
 import type { Tier } from '../../src-shared/tiers';
 
-export const profileView = (user: User): ProfileView => ({
+/** `tier` is the effective one (accounts.tier), which the row's own column can lag behind. */
+export const profileView = (user: User, tier: Tier): ProfileView => ({
   id: user.id,
   email: user.email,
-  tier: (user.tier ?? 'hobby') as Tier,
+  tier,
   role: user.role ?? 'user',
   createdAt: user.created_at ?? '',
 });

@@ -4,9 +4,10 @@
  * them. Signing in to the cloud account comes with sync.
  */
 import type { User } from '../../src-shared/schema';
+import type { Tier } from '../../src-shared/tiers';
 import type { AgentTalkStore } from '../db';
 import { ServiceError } from './errors';
-import { applySubscription } from './subscriptions';
+import { applySubscription, tierOf } from './subscriptions';
 import { recordUsage } from './usage';
 
 const PROFILE_SETTING = 'profile_user_id';
@@ -24,6 +25,11 @@ export function createAccountService(store: AgentTalkStore, clock: () => Date) {
       const user = this.current();
       if (!user) throw new ServiceError('NO_PROFILE', 'Create your profile first.');
       return user;
+    },
+
+    /** The tier whose limits apply now (the subscription's while paid and in period): every limit and screen asks here. */
+    tier(userId: string): Tier {
+      return tierOf(store, userId, clock());
     },
 
     /** First run: the profile's user, its subscription and the settings entry naming it, in one transaction. */

@@ -1,6 +1,5 @@
 /** The domain services of one profile, over its store and the keychain. */
 import type { AgentTalkStore } from '../db';
-import type { Tier } from '../../src-shared/tiers';
 import { createAccountService } from './accounts';
 import { audioDirOf, createAudioFiles } from './audio-files';
 import { createCloudHealth } from './cloud-health';
@@ -16,6 +15,7 @@ import type { Clock } from './time';
 import type { TtsEngine } from './tts/engine';
 import { createTtsRegistry } from './tts/registry';
 import { createUsageService } from './usage';
+import { createVoiceService } from './voices';
 
 export interface ServiceDeps {
   store: AgentTalkStore;
@@ -36,6 +36,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const keys = createKeyService(store, secrets, clock);
   const rateLimits = createRateLimitService(store, clock);
   const settings = createSettingsService(store);
+  const cloudHealth = createCloudHealth({ cloudUrl: settings.cloudUrl });
   return {
     store,
     secrets,
@@ -48,7 +49,8 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     memos: createMemoService(store, audio),
     subscriptions: createSubscriptionService(store, clock),
     settings,
-    cloudHealth: createCloudHealth({ cloudUrl: settings.cloudUrl }),
+    cloudHealth,
+    voices: createVoiceService(tts, cloudHealth),
     devices: createDeviceSync({ store, audio, clock }),
     generation: createGeneration({
       store,
@@ -57,7 +59,10 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
       audio,
       keys,
       rateLimits,
-      tier: () => (accounts.current()?.tier ?? 'hobby') as Tier,
+      tier: () => {
+        const user = accounts.current();
+        return user ? accounts.tier(user.id) : 'hobby';
+      },
       cloudUrl: settings.cloudUrl,
       ...jobs,
     }),

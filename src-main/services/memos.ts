@@ -40,19 +40,19 @@ export function createMemoService(store: AgentTalkStore, audio: AudioFiles) {
       owned(userId, id);
       return store.update('memos', id, { title });
     },
-    /** Copies a completed memo's audio to `path` (the app's save dialog chose it). */
-    async exportAudio(userId: string, id: string, path: string): Promise<void> {
+    /**
+     * Copies a completed memo's audio where the user picks (`saveFile` asks, with a suggested name: the title made
+     * safe for any file system, and the audio's extension); answers the path, or null when they cancel.
+     */
+    async export(userId: string, id: string, saveFile: (suggestedName: string) => Promise<string | null>): Promise<string | null> {
       const memo = owned(userId, id);
       const file = audio.fileOf(memo.audio_url);
+      const base = (memo.title ?? 'memo').replace(/[\\/:*?"<>|\p{Cc}\s]+/gu, ' ').trim().slice(0, 100) || 'memo';
+      const path = await saveFile(`${base}${file ? extname(file) : '.wav'}`);
+      if (path === null) return null;
       if (memo.status !== 'completed' || !file) throw new ServiceError('CONFLICT', 'This memo has no audio yet.');
       await copyFile(join(audio.dir, file), path);
-    },
-    /** The file name a save dialog suggests: the title, made safe for any file system, and the audio's extension. */
-    exportName(userId: string, id: string): string {
-      const memo = owned(userId, id);
-      const base = (memo.title ?? 'memo').replace(/[\\/:*?"<>|\p{Cc}\s]+/gu, ' ').trim().slice(0, 100) || 'memo';
-      const file = audio.fileOf(memo.audio_url);
-      return `${base}${file ? extname(file) : '.wav'}`;
+      return path;
     },
     async delete(userId: string, id: string): Promise<void> {
       owned(userId, id);

@@ -4,7 +4,7 @@
  * list never needs it.
  */
 import type { ArgsOf, MethodName, ResultOf } from '../../src-shared/contract';
-import type { Core } from '../../src-main/ipc/core';
+import type { Core } from '../../src-main/core';
 
 /** Calls the core as the page would; a refusal throws. */
 export async function coreCall<M extends MethodName>(core: Core, method: M, args?: ArgsOf<M>): Promise<ResultOf<M>> {

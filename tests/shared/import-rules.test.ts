@@ -36,6 +36,17 @@ const forbidden: [file: string, source: string][] = [
   ['src-main/ipc/x.ts', '../../src-main/host'],
   ['src-main/host/x.ts', 'electron'],
   ['src-main/app/x.ts', '../../src-renderer/App'],
+  ['src-main/host/x.ts', '../app/window'],
+  ['src-main/host/x.ts', '../app/policy'],
+  ['src-main/serve/x.ts', 'electron'],
+  ['src-main/serve/x.ts', '../app/policy'],
+  ['src-main/serve/x.ts', '../ipc/router'],
+  ['src-main/services/x.ts', '../serve/origin'],
+  ['src-main/api/x.ts', '../ipc/router'],
+  ['src-main/api/x.ts', '../host/server'],
+  ['src-main/api/x.ts', '../app/window'],
+  ['src-main/api/x.ts', 'electron'],
+  ['src-main/core.ts', 'electron'],
 ];
 
 const allowed: [file: string, source: string][] = [
@@ -53,7 +64,12 @@ const allowed: [file: string, source: string][] = [
   ['src-main/services/x.ts', 'node:fs'],
   ['src-main/ipc/x.ts', '../services/keys'],
   ['src-main/host/x.ts', '../ipc/router'],
-  ['src-main/host/x.ts', '../app/serve'],
+  ['src-main/host/x.ts', '../serve/serve'],
+  ['src-main/host/x.ts', '../core'],
+  ['src-main/app/x.ts', '../serve/origin'],
+  ['src-main/api/x.ts', '../services/keys'],
+  ['src-main/api/x.ts', '../serve/serve-audio'],
+  ['src-main/core.ts', './ipc/router'],
   ['src-main/app/x.ts', '../ipc/router'],
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { dispatchCall } from '../../../src-main/app/call';
-import { APP_INDEX_URL } from '../../../src-main/app/policy';
+import { APP_INDEX_URL } from '../../../src-main/serve/origin';
 import type { IpcHandler } from '../../../src-shared/contract/result';
 
 const echo: IpcHandler = async (method, args) => ({ ok: true, value: { method, args } });

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_INDEX_URL, contentSecurityPolicy } from '../../../src-main/app/policy';
+import { APP_INDEX_URL, contentSecurityPolicy } from '../../../src-main/serve/origin';
 import type { AgentTalkBridge } from '../../../src-shared/contract/bridge';
 
 const root = join(import.meta.dirname, '../../..');

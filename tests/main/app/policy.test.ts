@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  allowNavigation,
-  allowPermission,
-  APP_INDEX_URL,
-  contentSecurityPolicy,
-  isAppUrl,
-  isTrustedSender,
-  metaContentSecurityPolicy,
-  resolveAppFile,
-  windowOpenAction,
-  windowOptions,
-} from '../../../src-main/app/policy';
+import { allowNavigation, allowPermission, isTrustedSender, windowOpenAction, windowOptions } from '../../../src-main/app/policy';
+import { APP_INDEX_URL, contentSecurityPolicy, isAppUrl, metaContentSecurityPolicy, resolveAppFile } from '../../../src-main/serve/origin';
 
 /** URLs that must never count as the app's own: other origins, other schemes, and tricks to look like it. */
 const NOT_APP_URLS: unknown[] = [
@@ -90,9 +80,11 @@ const NOT_APP_URLS: unknown[] = [
 ];
 
 describe('windowOptions', () => {
-  it('isolates the page from Node.js and Electron', () => {
-    expect(windowOptions('/app/out/preload/index.cjs')).toStrictEqual({
+  it('isolates the page from Node.js and Electron, with the developer tools only in a development build', () => {
+    expect(windowOptions('/app/out/preload/index.cjs', { packaged: false })).toMatchObject({ devTools: true });
+    expect(windowOptions('/app/out/preload/index.cjs', { packaged: true })).toStrictEqual({
       preload: '/app/out/preload/index.cjs',
+      devTools: false,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -110,7 +102,7 @@ describe('windowOptions', () => {
 
   it('refuses a relative preload path, which Electron would resolve against an unknown directory', () => {
     for (const path of ['index.cjs', './preload/index.cjs', '../preload/index.cjs', '']) {
-      expect(() => windowOptions(path)).toThrow(/absolute/);
+      expect(() => windowOptions(path, { packaged: true })).toThrow(/absolute/);
     }
   });
 });

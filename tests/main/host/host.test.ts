@@ -9,7 +9,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { contentSecurityPolicy } from '../../../src-main/app/policy';
+import { contentSecurityPolicy } from '../../../src-main/serve/origin';
 import { MAX_FRAME_BYTES, startHost, type Host } from '../../../src-main/host/server';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { audioCookieOf } from '../../support/host-cookie';
@@ -79,6 +79,22 @@ function getBytes(url: URL, headers: Record<string, string> = {}): Promise<{ sta
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.on('error', reject).end();
+  });
+}
+
+/** Sends `raw` bytes as they are (two Host headers, which no HTTP client sends) and answers the first line back. */
+function rawExchange(url: URL, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let reply = '';
+    const socket = connect({ host: url.hostname, port: Number(url.port) }, () => socket.write(raw));
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      reply += chunk;
+      if (reply.includes('\r\n')) {
+        socket.destroy();
+        resolve(reply.slice(0, reply.indexOf('\r\n')));
+      }
+    });
+    socket.on('error', reject).on('end', () => resolve(reply));
   });
 }
 
@@ -182,6 +198,14 @@ describe('the browser host', () => {
     const rebound = await get(pageUrl, `evil.example:${pageUrl.port}`);
     expect(rebound.status).toBe(421);
     expect(rebound.body).not.toContain('<title>');
+  });
+
+  it('answers a request with two Host headers with 400 (RFC 9112), on a page and on the socket', async () => {
+    for (const path of [`/?token=${pageUrl.searchParams.get('token')}`, `/ws?token=${pageUrl.searchParams.get('token')}`]) {
+      const upgrade = path.startsWith('/ws') ? `Origin: ${origin}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` : '';
+      const head = await rawExchange(pageUrl, `GET ${path} HTTP/1.1\r\nHost: ${pageUrl.host}\r\nHost: ${pageUrl.host}\r\n${upgrade}Connection: close\r\n\r\n`);
+      expect(head, path).toMatch(/^HTTP\/1\.1 400 /);
+    }
   });
 
   it.each([

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventPayloads, JobProgress, MemoView } from '../../../src-shared/contract';
-import { createCore, type Core } from '../../../src-main/ipc/core';
+import { createCore, type Core } from '../../../src-main/core';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { start, type CloudServer } from '../../cloud/server';
 import { tempDir } from '../db/helpers';

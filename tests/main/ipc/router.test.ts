@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
-import { createCore } from '../../../src-main/ipc/core';
+import { MAX_ERROR_MESSAGE, methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
+import { createCore } from '../../../src-main/core';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { writeLegacyFile } from '../../support/legacy-db';
 import { tempDir } from '../db/helpers';
@@ -104,6 +104,9 @@ const hostileFor: Partial<Record<MethodName, unknown[]>> = {
     { fileName: 'x.db', database: 'not base64!' },
     { fileName: 'x.db', database: Buffer.from('hello, not a database').toString('base64') },
     { fileName: '', database: '' },
+    // Names no file system takes: a NUL, and 200 accented letters (400 bytes in UTF-8; a name has at most 255).
+    { fileName: 'agent\u0000talk.db', database: Buffer.from('SQLite format 3\0').toString('base64') },
+    { fileName: `${'é'.repeat(200)}.db`, database: Buffer.from('SQLite format 3\0').toString('base64') },
   ],
 };
 
@@ -156,7 +159,7 @@ describe('IPC router', () => {
         expect(result.ok, `${method} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toBe(false);
         if (!result.ok) {
           expect(['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'INVALID_VOICE', 'INVALID_API_KEY', 'TEXT_TOO_LONG', 'CLOUD_UNAVAILABLE', 'UNSUPPORTED', 'IMPORT_FAILED']).toContain(result.error.code);
-          expect(result.error.message.length).toBeLessThan(500);
+          expect(result.error.message.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE);
         }
         expect(state(s, seq)).toEqual(before);
       }
@@ -190,5 +193,25 @@ describe('IPC router', () => {
       ['usage.changed', { ids: [expect.any(String)] }],
     ]);
     await s.close();
+  });
+});
+
+describe('the plan a user sees', () => {
+  it('is the effective tier everywhere: a pro subscription whose period ended shows and limits as hobby', async () => {
+    const t = await core();
+    const profile = await t.ok('profile.create', { email: 'ada@example.com' });
+    const pro = { tier: 'pro' as const, status: 'active', current_period_end: '2099-01-01T00:00:00.000Z' };
+    await t.c.services.subscriptions.set(profile.id, pro);
+    expect(await t.ok('profile.get')).toMatchObject({ tier: 'pro' });
+    expect(await t.ok('limits.get')).toMatchObject({ tier: 'pro', limits: { apiKeys: 10 } });
+    expect(await t.ok('keys.list')).toMatchObject({ limit: 10 });
+
+    // The period ends; users.tier still says pro (nothing rewrote it), but every screen and limit says hobby.
+    await t.c.services.store.update('subscriptions', t.c.services.subscriptions.get(profile.id)!.id, { current_period_end: '2020-01-01T00:00:00.000Z' });
+    expect(t.c.services.store.get('users', profile.id)!.tier).toBe('pro');
+    expect(await t.ok('profile.get')).toMatchObject({ tier: 'hobby' });
+    expect(await t.ok('limits.get')).toMatchObject({ tier: 'hobby', limits: { apiKeys: 2 } });
+    expect(await t.ok('keys.list')).toMatchObject({ limit: 2 });
+    await t.close();
   });
 });

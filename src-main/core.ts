@@ -2,17 +2,17 @@
  * The core of one profile, as every edge (Electron, the browser host, tests) runs it: the store, the keychain,
  * the services, and the router in front of them.
  */
-import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../../src-shared/contract';
-import { openAgentTalkStore } from '../db';
-import { createServices, type Services } from '../services';
-import { openSecretStore, type SecretStore } from '../services/secrets';
-import type { Clock } from '../services/time';
-import { readCloudUrl } from '../services/settings';
-import { createCloudEngine } from '../services/tts/engines/cloud';
-import { createOfflineEngine } from '../services/tts/engines/offline';
-import { forwardChanges } from './events';
-import { createHandlers, type EdgeDeps } from './handlers';
-import { createRouter } from './router';
+import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../src-shared/contract';
+import { openAgentTalkStore } from './db';
+import { createServices, type Services } from './services';
+import { openSecretStore, type SecretStore } from './services/secrets';
+import type { Clock } from './services/time';
+import { readCloudUrl } from './services/settings';
+import { createCloudEngine } from './services/tts/engines/cloud';
+import { createOfflineEngine } from './services/tts/engines/offline';
+import { forwardChanges } from './ipc/events';
+import { createHandlers, type EdgeDeps } from './ipc/handlers';
+import { createRouter } from './ipc/router';
 
 export interface Core {
   handle: IpcHandler;
@@ -43,6 +43,8 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
     ...(clock && { clock }),
   });
   await services.generation.start();
+  // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
+  void services.keys.removeRevokedSecrets();
   return {
     handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }) })),
     subscribe(sink) {

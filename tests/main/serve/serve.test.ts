@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../../../src-main/app/policy';
-import { serveAppRequest } from '../../../src-main/app/serve';
+import { contentSecurityPolicy } from '../../../src-main/serve/origin';
+import { serveAppRequest } from '../../../src-main/serve/serve';
 
 describe('serveAppRequest', () => {
   let base: string;

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeAppRequest } from '../../../src-main/app/serve';
-import { parseRange, serveAudioRequest } from '../../../src-main/app/serve-audio';
+import { routeAppRequest } from '../../../src-main/serve/serve';
+import { parseRange, serveAudioRequest } from '../../../src-main/serve/serve-audio';
 
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const OTHER_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';

@@ -1,6 +1,6 @@
 /** The app:// responses: the built renderer's files, with the security headers. Plain Node, no electron. */
 import { readFile } from 'node:fs/promises';
-import { contentSecurityPolicy, resolveAppFile } from './policy';
+import { contentSecurityPolicy, resolveAppFile } from './origin';
 import { isAudioUrl, serveAudioRequest } from './serve-audio';
 import { plainResponse } from './plain-response';
 

@@ -5,7 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAppUrl } from './policy';
+import { isAppUrl } from './origin';
 import { plainResponse } from './plain-response';
 
 /** The URL path prefix the audio is served under. */

@@ -1,0 +1,35 @@
+/** What each contract method does, in terms of the services: one file per domain, as the contract is. */
+import type { ArgsOf, MethodName, ResultOf } from '../../../src-shared/contract';
+import type { Services } from '../../services';
+import type { CloudEngine } from '../../services/tts/engines/cloud';
+import { keysHandlers } from './keys';
+import { memosHandlers } from './memos';
+import { profileHandlers } from './profile';
+import { settingsHandlers } from './settings';
+import { usageHandlers } from './usage';
+import { voicesHandlers } from './voices';
+
+/** The handlers of the methods `M`; arguments arrive already validated by the router. */
+export type HandlersOf<M extends MethodName> = { [N in M]: (args: NonNullable<ArgsOf<N>>) => ResultOf<N> | Promise<ResultOf<N>> };
+export type Handlers = HandlersOf<MethodName>;
+
+/** What the edge running the core (Electron, the browser host, a test) adds to it. */
+export interface EdgeDeps {
+  profileDir: string;
+  /** Asks the user where to save a file (Electron's save dialog); answers the path, or null when they cancel.
+   * Absent where the app cannot show one (the browser host: the page downloads instead). */
+  saveFile?: (suggestedName: string) => Promise<string | null>;
+  /** The cloud engine, whose last rate-limit headers the usage screen shows. */
+  cloud?: CloudEngine;
+}
+
+export function createHandlers(s: Services, edge: EdgeDeps): Handlers {
+  return {
+    ...profileHandlers(s, edge),
+    ...keysHandlers(s),
+    ...usageHandlers(s, edge),
+    ...memosHandlers(s, edge),
+    ...voicesHandlers(s),
+    ...settingsHandlers(s),
+  };
+}

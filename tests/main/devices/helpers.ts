@@ -1,15 +1,17 @@
 /** Computers (profiles with their services and device sync) for the device sync tests, each with its own clock. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDeviceSync } from '../../../src-main/services/devices';
 import { servicesAt } from '../services/helpers';
 import { tempDir } from '../db/helpers';
 
 export type Computer = Awaited<ReturnType<typeof computer>>;
 
-/** A computer whose profile is ada@example.com, its clock at `start`. */
-export async function computer(start = '2026-12-02T08:00:00.000Z') {
-  const services = await servicesAt(start);
-  return services;
+/** A computer whose profile is ada@example.com, its clock at `start`; `snapshotEvery` as device sync takes it. */
+export async function computer(start = '2026-12-02T08:00:00.000Z', options: { snapshotEvery?: number; profileDir?: string } = {}) {
+  const services = await servicesAt(start, options.profileDir);
+  const devices = createDeviceSync({ store: services.store, audio: services.audio, clock: () => services.clock.now, ...options });
+  return { ...services, devices };
 }
 
 /** A folder a carrier would sync (here: a plain directory). */

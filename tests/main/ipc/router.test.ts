@@ -56,6 +56,8 @@ async function populated() {
     'settings.get': undefined,
     'settings.update': { theme: 'dark', cloudUrl: 'https://cloud.example.com/' },
     'legacy.import': { fileName: 'agent-talk.db', database: legacy.toString('base64') },
+    'agentApi.get': undefined,
+    'agentApi.update': { enabled: false, port: 8123, nearestOfflineVoice: false },
   };
   return { ...t, profile, key, memo, valid };
 }

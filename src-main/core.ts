@@ -51,6 +51,9 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     ...(clock && { clock }),
   });
   await services.generation.start();
+  // Sync between computers runs its own rounds (folder watching, a poll, local changes) until a shared scheduler
+  // calls its `run` instead.
+  services.devices.start();
   // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
   void services.keys.removeRevokedSecrets();
   // A port in use leaves the app working: the API then says why it is not running (Settings shows it).
@@ -62,6 +65,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
       const stops = [
         forwardChanges(store, sink),
         services.generation.onProgress((memoId, progress) => sink('job.progress', { memoId, progress } satisfies JobProgress)),
+        services.devices.onStatus((status) => sink('devices.status', status)),
         cloud.onRateLimit(() => sink('usage.changed', { ids: [] } satisfies ChangedEvent)),
       ];
       return () => stops.forEach((stop) => stop());
@@ -69,6 +73,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     services,
     agentApi,
     async close() {
+      await services.devices.stop();
       // Agents' requests end first; a memo they were waiting for stays queued and resumes at the next start.
       await agentApi?.close();
       await services.generation.stop();

@@ -4,6 +4,8 @@
  */
 import type { z } from 'zod';
 import { agentApiMethods } from './agent-api';
+import type { DeviceSyncStatus } from './devices';
+import { devicesMethods } from './devices';
 import { keysMethods } from './keys';
 import { memosMethods } from './memos';
 import { profileMethods } from './profile';
@@ -11,7 +13,7 @@ import { settingsMethods } from './settings';
 import { usageMethods } from './usage';
 import { voicesMethods } from './voices';
 
-export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...agentApiMethods };
+export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...agentApiMethods, ...devicesMethods };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -37,12 +39,15 @@ export interface EventPayloads {
   'memos.changed': ChangedEvent;
   'usage.changed': ChangedEvent;
   'job.progress': JobProgress;
+  /** Sync between computers: its state after each round (the indicator and Settings show it). */
+  'devices.status': DeviceSyncStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress'] as const satisfies readonly EventName[];
+export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'devices.status'] as const satisfies readonly EventName[];
 
 export * from './result';
 export { AGENT_API_DEFAULT_PORT, type AgentApiSettings, type AgentApiView } from './agent-api';
+export { DEVICE_SYNC_STATES, type DeviceSyncStatus, type DeviceView } from './devices';
 export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
 export type { ProfileView } from './profile';

@@ -58,6 +58,9 @@ async function populated() {
     'legacy.import': { fileName: 'agent-talk.db', database: legacy.toString('base64') },
     'agentApi.get': undefined,
     'agentApi.update': { enabled: false, port: 8123, nearestOfflineVoice: false },
+    'devices.status': undefined,
+    'devices.update': { name: 'Küchenrechner', audio: 'all' },
+    'devices.syncNow': undefined,
   };
   return { ...t, profile, key, memo, valid };
 }

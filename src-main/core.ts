@@ -5,6 +5,7 @@
 import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../src-shared/contract';
 import { openAgentTalkStore } from './db';
 import { createServices, type Services } from './services';
+import { removeLeftUploads, uploadDirOf } from './services/legacy-import';
 import { openSecretStore, type SecretStore } from './services/secrets';
 import type { Clock } from './services/time';
 import { readCloudUrl } from './services/settings';
@@ -56,6 +57,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
   services.devices.start();
   // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
   void services.keys.removeRevokedSecrets();
+  await removeLeftUploads(uploadDirOf(profileDir));
   // A port in use leaves the app working: the API then says why it is not running (Settings shows it).
   const agentApi: AgentApi | undefined = agentApiOptions && createAgentApi({ services, ...(clock && { clock }), ...agentApiOptions });
   await agentApi?.apply();

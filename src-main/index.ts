@@ -6,8 +6,11 @@ import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
+import { uploadDirOf } from './services/legacy-import';
 import { createMainWindow } from './app/window';
 import { createCore } from './core';
+import { safeStorageCipher } from './app/safe-storage';
+import { openSecretStore } from './services/secrets';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -58,8 +61,10 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
-    handleAppProtocol(rendererDir, audioDirOf(profileDir));
-    const core = await createCore({ profileDir, saveFile: askSavePath, agentApi: {} });
+    handleAppProtocol({ rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir) });
+    const cipher = safeStorageCipher();
+    const secrets = await openSecretStore(cipher ? { fallback: { cipher, file: join(profileDir, 'secrets.enc') } } : {});
+    const core = await createCore({ profileDir, secrets, saveFile: askSavePath, agentApi: {} });
     shutdownTasks.push(() => core.close());
     serveCalls(core.handle);
     core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));

@@ -8,6 +8,7 @@ import { SettingsScreen } from './features/settings/SettingsScreen';
 import { StudioScreen } from './features/studio/StudioScreen';
 import { UsageScreen } from './features/usage/UsageScreen';
 import { SCREENS, useNav, type Screen } from './stores/nav';
+import { ConnectionBanner, useConnectionState } from './ui/ConnectionBanner';
 import { ScreenBoundary } from './ui/ScreenBoundary';
 import { useProfile } from './stores/profile';
 import { useSettings } from './stores/settings';
@@ -57,6 +58,7 @@ export function App() {
   const { status, profile, app, error, load } = useProfile();
   const loadSettings = useSettings((s) => s.load);
   const screen = useNav((s) => s.screen);
+  const connection = useConnectionState();
   useEffect(() => void load(), [load]);
   useEffect(() => void loadSettings(), [loadSettings]);
   const Current = SCREEN_COMPONENTS[screen];
@@ -74,13 +76,15 @@ export function App() {
       </header>
       {profile && <Navigation />}
       <main>
+        <ConnectionBanner state={connection} />
         {app && !app.keychain.persistent && (
           <p className="notice" role="status">
             {app.keychain.reason}
           </p>
         )}
         {status === 'loading' && <p role="status">Loading…</p>}
-        {status === 'failed' && (
+        {/* A profile that could not load for want of the connection: the banner says why, once. */}
+        {status === 'failed' && connection === 'open' && (
           <p className="error" role="alert">
             {error}
           </p>

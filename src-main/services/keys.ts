@@ -46,6 +46,8 @@ export function viewOf(key: ApiKey): ApiKeyView {
   };
 }
 
+export type KeySecret = 'here' | 'session' | 'missing';
+
 export function createKeyService(store: AgentTalkStore, secrets: SecretStore, clock: () => Date) {
   function owned(userId: string, id: string): ApiKey {
     const key = store.get('api_keys', id);
@@ -58,9 +60,19 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
       return store.query('api_keys', { user_id: userId }).map(viewOf).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
 
-    /** The Keys screen: the keys newest first, how many are active, and how many the plan allows. */
-    overview(userId: string): { keys: ApiKeyView[]; active: number; limit: number } {
-      const keys = this.list(userId);
+    /**
+     * The Keys screen: the keys newest first, each with where its full key is (`here`: in the keychain; `session`:
+     * in memory until the app stops; `missing`: not on this computer, e.g. kept for an earlier session only), how
+     * many are active, and how many the plan allows.
+     */
+    async overview(userId: string): Promise<{ keys: (ApiKeyView & { secret: KeySecret })[]; active: number; limit: number }> {
+      const keys = await Promise.all(
+        this.list(userId).map(async (key) => {
+          const held = await secrets.get(secretAccount(key.id)).catch(() => null); // a keychain that fails holds nothing we can use
+          const secret: KeySecret = held === null ? 'missing' : secrets.persistent ? 'here' : 'session';
+          return { ...key, secret };
+        }),
+      );
       return { keys, active: keys.filter((k) => k.isActive).length, limit: TIER_LIMITS[tierOf(store, userId, clock())].apiKeys };
     },
 

@@ -15,7 +15,8 @@ export const apiKeyView = z.object({
 const keyName = z.string().trim().min(1, 'A key needs a name.').max(100, 'A key name has at most 100 characters.');
 
 export const keysMethods = {
-  'keys.list': method(noArgs, z.object({ keys: z.array(apiKeyView), active: z.number(), limit: z.number() })),
+  /** `secret`: where the full key is (`here` in the keychain, `session` until the app stops, `missing`: not on this computer). */
+  'keys.list': method(noArgs, z.object({ keys: z.array(apiKeyView.extend({ secret: z.enum(['here', 'session', 'missing']) })), active: z.number(), limit: z.number() })),
   'keys.create': method(
     args({ name: keyName.optional(), test: z.boolean().optional() }),
     z.object({ key: apiKeyView, fullKey: z.string() }),

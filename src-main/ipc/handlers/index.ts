@@ -34,7 +34,7 @@ export function createHandlers(s: Services, edge: EdgeDeps): Handlers {
     ...usageHandlers(s, edge),
     ...memosHandlers(s, edge),
     ...voicesHandlers(s),
-    ...settingsHandlers(s),
+    ...settingsHandlers(s, edge),
     ...agentApiHandlers(s, edge),
     ...devicesHandlers(s),
   };

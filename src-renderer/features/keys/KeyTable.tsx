@@ -1,8 +1,10 @@
-import type { ApiKeyView } from '../../../src-shared/contract';
 import { formatDateTime } from '../../format';
+import type { ListedKey } from '../../stores/keys';
+import { KeySecretNote } from './KeySecretNote';
+import { RenameKey } from './RenameKey';
 import { RevokeKey } from './RevokeKey';
 
-export function KeyTable({ keys }: { keys: ApiKeyView[] }) {
+export function KeyTable({ keys }: { keys: ListedKey[] }) {
   return (
     <table className="keys">
       <caption className="visually-hidden">Your API keys</caption>
@@ -31,8 +33,12 @@ export function KeyTable({ keys }: { keys: ApiKeyView[] }) {
               <span className={key.isActive ? 'status active' : 'status revoked'}>
                 {key.isActive ? 'Active' : 'Revoked'}
               </span>
+              {key.isActive && <KeySecretNote secret={key.secret} />}
             </td>
-            <td>{key.isActive && <RevokeKey apiKey={key} />}</td>
+            <td className="key-actions">
+              <RenameKey apiKey={key} />
+              {key.isActive && <RevokeKey apiKey={key} />}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -135,6 +135,7 @@ describe('importLegacyDatabase', () => {
       title: null,
       status: 'completed',
       error: null,
+      error_code: null,
       created_at: '2024-03-06T08:00:00.000Z',
       updated_at: '2024-03-06T08:00:00.000Z',
     });

@@ -66,6 +66,9 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     ...(clock && { clock }),
   });
   await services.generation.start();
+  // Sync between computers runs its own rounds (folder watching, a poll, local changes) until a shared scheduler
+  // calls its `run` instead.
+  services.devices.start();
   // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
   void services.keys.removeRevokedSecrets();
   await removeLeftUploads(uploadDirOf(profileDir));
@@ -79,6 +82,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
         forwardChanges(store, sink),
         store.onHealth((health) => sink('store.health', health satisfies StoreHealthView)),
         services.generation.onProgress((memoId, progress) => sink('job.progress', { memoId, progress } satisfies JobProgress)),
+        services.devices.onStatus((status) => sink('devices.status', status)),
         cloud.onRateLimit(() => sink('usage.changed', { ids: [] } satisfies ChangedEvent)),
       ];
       return () => stops.forEach((stop) => stop());
@@ -86,6 +90,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     services,
     agentApi,
     async close() {
+      await services.devices.stop();
       // Agents' requests end first; a memo they were waiting for stays queued and resumes at the next start.
       await agentApi?.close();
       await services.generation.stop();

@@ -4,6 +4,8 @@
  */
 import type { z } from 'zod';
 import { agentApiMethods } from './agent-api';
+import type { DeviceSyncStatus } from './devices';
+import { devicesMethods } from './devices';
 import { keysMethods } from './keys';
 import { memosMethods } from './memos';
 import { profileMethods, type StoreHealthView } from './profile';
@@ -21,6 +23,7 @@ export const methods = {
   ...settingsMethods,
   ...agentApiMethods,
   ...storeMethods,
+  ...devicesMethods,
 };
 
 export type Methods = typeof methods;
@@ -49,12 +52,15 @@ export interface EventPayloads {
   'job.progress': JobProgress;
   /** The store's health changed: saving failed (retrying), the disk is full, or saving works again. */
   'store.health': StoreHealthView;
+  /** Sync between computers: its state after each round (the indicator and Settings show it). */
+  'devices.status': DeviceSyncStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'store.health'] as const satisfies readonly EventName[];
+export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'store.health', 'devices.status'] as const satisfies readonly EventName[];
 
 export * from './result';
 export { AGENT_API_DEFAULT_PORT, type AgentApiSettings, type AgentApiView } from './agent-api';
+export { DEVICE_SYNC_STATES, type DeviceSyncStatus, type DeviceView } from './devices';
 export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
 export type { ProfileView, StoreHealthView } from './profile';

@@ -3,6 +3,7 @@ import type { ArgsOf, MethodName, ResultOf } from '../../../src-shared/contract'
 import type { Services } from '../../services';
 import type { CloudEngine } from '../../services/tts/engines/cloud';
 import { agentApiHandlers, type AgentApiControl } from './agent-api';
+import { devicesHandlers } from './devices';
 import { keysHandlers } from './keys';
 import { memosHandlers } from './memos';
 import { profileHandlers } from './profile';
@@ -40,5 +41,6 @@ export function createHandlers(s: Services, edge: EdgeDeps): Handlers {
     ...voicesHandlers(s),
     ...settingsHandlers(s, edge),
     ...agentApiHandlers(s, edge),
+    ...devicesHandlers(s),
   };
 }

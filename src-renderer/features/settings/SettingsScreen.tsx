@@ -1,3 +1,4 @@
+import { DeviceSyncPanel } from '../devices/DeviceSyncPanel';
 import { useProfile } from '../../stores/profile';
 import { useSettings } from '../../stores/settings';
 import { CloudUrlForm } from './CloudUrlForm';
@@ -50,6 +51,7 @@ export function SettingsScreen() {
       )}
       {app && <ProfileFolder profileDir={app.profileDir} />}
       {settings && <CloudUrlForm saved={settings.cloudUrl} />}
+      {app && <DeviceSyncPanel />}
       <LegacyImport />
       <StoreSection />
       {app && <KeychainStatus keychain={app.keychain} />}

@@ -74,6 +74,9 @@ async function populated() {
     'legacy.import': { fileName: 'agent-talk.db', database: LEGACY_UPLOAD },
     'agentApi.get': undefined,
     'agentApi.update': { enabled: false, port: 8123, nearestOfflineVoice: false },
+    'devices.status': undefined,
+    'devices.update': { name: 'Küchenrechner', audio: 'all' },
+    'devices.syncNow': undefined,
   };
   return { ...t, profile, key, memo, valid };
 }

@@ -1,3 +1,4 @@
+import { AgentApiSettings } from '../agent-api/AgentApiSettings';
 import { useProfile } from '../../stores/profile';
 import { useSettings } from '../../stores/settings';
 import { CloudUrlForm } from './CloudUrlForm';
@@ -49,6 +50,7 @@ export function SettingsScreen() {
       )}
       {app && <ProfileFolder profileDir={app.profileDir} />}
       {settings && <CloudUrlForm saved={settings.cloudUrl} />}
+      <AgentApiSettings />
       <LegacyImport />
       {app && <KeychainStatus keychain={app.keychain} />}
       {settings && <ThemePicker theme={settings.theme} />}

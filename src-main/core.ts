@@ -51,6 +51,8 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     ...(clock && { clock }),
   });
   await services.generation.start();
+  // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
+  void services.keys.removeRevokedSecrets();
   // A port in use leaves the app working: the API then says why it is not running (Settings shows it).
   const agentApi: AgentApi | undefined = agentApiOptions && createAgentApi({ services, ...(clock && { clock }), ...agentApiOptions });
   await agentApi?.apply();

@@ -47,4 +47,4 @@ export async function chooseVoice(services: Services, requested: string, nearest
 }
 
 /** A voice as the service shows it. */
-export const voiceView = ({ id, name, gender, description }: Voice) => ({ id, name, gender, description });
+export const voiceView = ({ id, name, gender, description }: Pick<Voice, 'id' | 'name' | 'gender' | 'description'>) => ({ id, name, gender, description });

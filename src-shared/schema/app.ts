@@ -32,6 +32,11 @@ export const memoFilterIndexes = {
   indexes: [index('idx_memos_user_status_created', 'user_id', 'status', 'created_at desc'), index('idx_memos_user_voice_created', 'user_id', 'voice', 'created_at desc')],
 } as const;
 
+/** Version 6: the kind of a memo's failure (an error code), so the UI knows whether Retry can help. */
+export const memoErrorCode = {
+  columns: { error_code: { type: 'text' } },
+} as const;
+
 export const usageLogExtension = {
   indexes: [
     // A user's log by time range (the usage screen); and the set-null path when a key is deleted.
@@ -94,7 +99,7 @@ export const jobs = {
 } as const satisfies TableDef;
 
 export const apiKeys = extendTable(seedApiKeys, apiKeyExtension);
-export const memos = extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes);
+export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */

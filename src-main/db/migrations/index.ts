@@ -1,5 +1,5 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
-import { apiKeyExtension, deviceSyncTables, jobs, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
+import { apiKeyExtension, deviceSyncTables, jobs, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
 import { createTables, extendTables, type Migration } from '../migrate';
 
 export const migrations: readonly Migration[] = [
@@ -9,4 +9,5 @@ export const migrations: readonly Migration[] = [
   createTables(4, 'generation jobs', [jobs]),
   extendTables(5, 'library filter indexes', { memos: memoFilterIndexes }),
   createTables(6, 'device sync', deviceSyncTables),
+  extendTables(7, 'memo failure kinds', { memos: memoErrorCode }),
 ];

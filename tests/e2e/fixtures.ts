@@ -38,7 +38,7 @@ export const test = base.extend<Fixtures>({
   app: async ({ page }, use) => {
     const profileDir = mkdtempSync(join(tmpdir(), 'agent-talk-e2e-'));
     const cloud = await startCloud();
-    const host = await startHost({ profileDir, rendererDir: join(root, 'out/renderer'), secrets: sessionSecretStore(KEYCHAIN_REASON) });
+    const host = await startHost({ profileDir, rendererDir: join(root, 'out/renderer'), secrets: sessionSecretStore(KEYCHAIN_REASON), agentApi: { port: 0 } });
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());

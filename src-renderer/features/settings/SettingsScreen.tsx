@@ -1,4 +1,5 @@
 import { DeviceSyncPanel } from '../devices/DeviceSyncPanel';
+import { AgentApiSettings } from '../agent-api/AgentApiSettings';
 import { useProfile } from '../../stores/profile';
 import { useSettings } from '../../stores/settings';
 import { CloudUrlForm } from './CloudUrlForm';
@@ -52,6 +53,7 @@ export function SettingsScreen() {
       {app && <ProfileFolder profileDir={app.profileDir} />}
       {settings && <CloudUrlForm saved={settings.cloudUrl} />}
       {app && <DeviceSyncPanel />}
+      <AgentApiSettings />
       <LegacyImport />
       <StoreSection />
       {app && <KeychainStatus keychain={app.keychain} />}

@@ -10,7 +10,7 @@ import type { Clock } from './services/time';
 import { readCloudUrl } from './services/settings';
 import { createCloudEngine } from './services/tts/engines/cloud';
 import { createOfflineEngine } from './services/tts/engines/offline';
-import { forwardChanges } from './ipc/events';
+import { forwardChanges, forwardSyncStatus } from './ipc/events';
 import { createHandlers, type EdgeDeps } from './ipc/handlers';
 import { createRouter } from './ipc/router';
 
@@ -43,6 +43,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
     ...(clock && { clock }),
   });
   await services.generation.start();
+  services.sync.start();
   return {
     handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }) })),
     subscribe(sink) {
@@ -50,11 +51,13 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
         forwardChanges(store, sink),
         services.generation.onProgress((memoId, progress) => sink('job.progress', { memoId, progress } satisfies JobProgress)),
         cloud.onRateLimit(() => sink('usage.changed', { ids: [] } satisfies ChangedEvent)),
+        forwardSyncStatus(services, sink),
       ];
       return () => stops.forEach((stop) => stop());
     },
     services,
     async close() {
+      await services.sync.stop();
       await services.generation.stop();
       await services.tts.close();
       await store.close();

@@ -11,7 +11,7 @@ import type { AudioFiles } from './audio-files';
 import { audioUrlOf } from './audio-files';
 import { ServiceError } from './errors';
 import { createJobQueue } from './jobs/queue';
-import type { createKeyService } from './keys';
+import { holdsSecret, type createKeyService } from './keys';
 import type { createRateLimitService } from './rate-limits';
 import type { Clock } from './time';
 import type { TtsRegistry } from './tts/registry';
@@ -72,7 +72,7 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
         if (!memo) return;
         tell(memo.id, 0);
         const { engine } = tts.resolve(memo.voice ?? '');
-        const apiKey = memo.api_key_id && engine.id === 'cloud' ? await keys.secretOf(memo.user_id, memo.api_key_id) : null;
+        const apiKey = memo.api_key_id && engine.id === 'cloud' ? await keys.cloudSecretOf(memo.user_id, memo.api_key_id) : null;
         const result = await engine.synthesize(memo.text, memo.voice!, { signal, apiKey, onProgress: (p) => tell(memo.id, p) });
         const file = await audio.write(memo.id, result.format, result.audio);
         // Committed with the job's completion (see CommitStep): a crash leaves both undone, and a job taken over by
@@ -112,10 +112,19 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       if (voice.engine === 'cloud' && cloudUrl() === null) {
         throw new ServiceError('CLOUD_UNAVAILABLE', 'Set the Agent Talk cloud URL in Settings to use the cloud voices.', { voice: voice.id });
       }
-      const keyId = request.keyId ?? keys.list(userId).find((k) => k.isActive)?.id;
-      if (!keyId) throw new ServiceError('INVALID_API_KEY', 'Create an API key first: every memo is counted against one.');
+      // A cloud voice is billed to a cloud key only (the only kind the service knows); an offline one to a key made here first.
+      const cloud = voice.engine === 'cloud';
+      const usable = keys.list(userId).filter((k) => k.usable);
+      const keyId = request.keyId ?? (cloud ? usable.find((k) => k.kind === 'cloud') : (usable.find((k) => k.kind === 'local') ?? usable[0]))?.id;
+      if (!keyId) {
+        throw new ServiceError('INVALID_API_KEY', cloud ? 'Cloud voices need a cloud API key: paste one of your account’s keys, or create one, on the Keys screen.' : 'Create an API key first: every memo is counted against one.');
+      }
       const key = store.get('api_keys', keyId);
       if (!key || key.user_id !== userId) throw new ServiceError('INVALID_API_KEY', 'That API key is not known here.');
+      if (cloud && key.origin !== 'cloud') {
+        throw new ServiceError('INVALID_API_KEY', 'A key made on this computer is never sent to the service: choose one of your account’s cloud keys for a cloud voice.', { keyId });
+      }
+      if (cloud && !holdsSecret(key)) throw new ServiceError('INVALID_API_KEY', 'This computer does not hold that cloud key: paste it on the Keys screen first.', { keyId });
       const { result: memo } = await rateLimits.consume(keyId, text.length, (tx) => {
         const created = tx.insert('memos', {
           user_id: userId,

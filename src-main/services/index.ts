@@ -10,6 +10,7 @@ import { createRateLimitService } from './rate-limits';
 import type { SecretStore } from './secrets';
 import { createSettingsService } from './settings';
 import { createSubscriptionService } from './subscriptions';
+import { createSync, type SyncDeps } from './sync';
 import type { Clock } from './time';
 import type { TtsEngine } from './tts/engine';
 import { createTtsRegistry } from './tts/registry';
@@ -26,9 +27,11 @@ export interface ServiceDeps {
   clock?: Clock;
   /** The generation queue's lease and retry backoff (tests shorten them). */
   jobs?: { leaseMs?: number; backoffMs?: number };
+  /** Cloud sync's transport, timers and backoff (tests inject them). */
+  sync?: Pick<SyncDeps, 'caller' | 'timers' | 'random' | 'backoff'>;
 }
 
-export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), jobs }: ServiceDeps) {
+export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), jobs, sync }: ServiceDeps) {
   const audio = createAudioFiles(audioDirOf(profileDir));
   const tts = createTtsRegistry(engines);
   const accounts = createAccountService(store, clock);
@@ -36,6 +39,9 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const rateLimits = createRateLimitService(store, clock);
   const settings = createSettingsService(store);
   const cloudHealth = createCloudHealth({ cloudUrl: settings.cloudUrl });
+  const cloudSync = createSync({ store, secrets, accounts, cloudUrl: settings.cloudUrl, clock, ...sync });
+  // A probe that answers again after failing is a reconnect: sync runs.
+  cloudHealth.onAvailable(cloudSync.reconnected);
   return {
     store,
     secrets,
@@ -49,6 +55,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     subscriptions: createSubscriptionService(store, clock),
     settings,
     cloudHealth,
+    sync: cloudSync,
     voices: createVoiceService(tts, cloudHealth),
     generation: createGeneration({
       store,

@@ -7,10 +7,11 @@ import { keysMethods } from './keys';
 import { memosMethods } from './memos';
 import { profileMethods } from './profile';
 import { settingsMethods } from './settings';
+import { syncMethods, type SyncStatus } from './sync';
 import { usageMethods } from './usage';
 import { voicesMethods } from './voices';
 
-export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods };
+export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...syncMethods };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -36,9 +37,10 @@ export interface EventPayloads {
   'memos.changed': ChangedEvent;
   'usage.changed': ChangedEvent;
   'job.progress': JobProgress;
+  'sync.status': SyncStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress'] as const satisfies readonly EventName[];
+export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'sync.status'] as const satisfies readonly EventName[];
 
 export * from './result';
 export type { ApiKeyView } from './keys';
@@ -47,3 +49,4 @@ export type { ProfileView } from './profile';
 export { THEMES, type SettingsView, type Theme } from './settings';
 export type { UsageLogView } from './usage';
 export type { VoiceView } from './voices';
+export type { AccountView, CapabilityView, LinkResult, SourceStatus, SyncState, SyncStatus } from './sync';

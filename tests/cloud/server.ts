@@ -20,7 +20,8 @@
  * when its memo is created (the service counts it once it passes the limit check, even if the body is then
  * refused) and exactly (the service's counter can let two concurrent calls through). Test-only controls: the
  * audio settings (an http URL on this server or a data: URL, MP3 encoding options), accounts and their counters,
- * health, and a queue of injected faults. Sync will extend this server.
+ * health, and a queue of injected faults. The session routes (the account, its keys, subscription, usage, and the
+ * switch to today's 501s) are in session.ts.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,6 +30,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { durationOf, mp3Of, speak, wavOf, type Mp3Options } from './audio';
+import { HttpError, MESSAGES } from './http-error';
+import { createSessionRoutes, type SessionRoutes } from './session';
 
 // --- what the service holds --------------------------------------------------------------------------------------
 
@@ -56,22 +59,6 @@ export const SERVICE_VOICES = [
   { id: 'bill', name: 'Bill', gender: 'male', description: 'Mature male' },
   { id: 'sarah', name: 'Sarah', gender: 'female', description: 'Professional female' },
 ] as const;
-
-/** The default message of each code the service uses, as its error classes word them. */
-const MESSAGES: Record<string, string> = {
-  MISSING_API_KEY: 'API key is required',
-  INVALID_API_KEY: 'Invalid API key',
-  REVOKED_KEY: 'API key has been revoked',
-  DAILY_LIMIT_EXCEEDED: 'Daily rate limit exceeded',
-  MONTHLY_LIMIT_EXCEEDED: 'Monthly rate limit exceeded',
-  RATE_LIMIT_EXCEEDED: 'Too many concurrent requests',
-  NOT_FOUND: 'Not found',
-  INTERNAL_ERROR: 'Internal server error',
-  TTS_SERVICE_ERROR: 'Text-to-speech service temporarily unavailable',
-  NOT_IMPLEMENTED: 'Feature not implemented',
-  SERVICE_UNAVAILABLE: 'Service is temporarily unavailable',
-  VALIDATION_ERROR: 'Invalid request',
-};
 
 /** The code a status answers with when a fault names none. */
 const CODE_OF_STATUS: Record<number, string> = {
@@ -108,6 +95,8 @@ export interface AudioSettings {
 export interface Fault {
   /** Only requests whose path starts with this (default: any request). */
   path?: string;
+  /** Only requests with this method (default: any). */
+  method?: string;
   /** How many matching requests it applies to (default 1). */
   times?: number;
   /** Wait this long first; then answer as below, or normally. */
@@ -124,6 +113,14 @@ export interface Fault {
   contentType?: string;
   /** A Retry-After header, in seconds (or an HTTP date). */
   retryAfter?: number | string;
+  /** Handle the request (it takes effect), then destroy the connection: the answer is lost on the way back. */
+  dropAfterApply?: boolean;
+  /** Handle the request twice, as a retrying proxy delivering it twice would, and answer the second. */
+  deliverTwice?: boolean;
+  /** Expire every session just before handling the request (it then meets 401 EXPIRED_TOKEN). */
+  expireSessions?: boolean;
+  /** Handle the request, then never answer (the client is killed or times out meanwhile); logged as `held`. */
+  holdAfterApply?: boolean;
 }
 
 export interface LoggedRequest {
@@ -136,8 +133,8 @@ export interface LoggedRequest {
   body?: unknown;
   /** Milliseconds since the server started. */
   at: number;
-  /** The status answered; `dropped` by a fault; `client-closed` when the client went away before the answer. */
-  status: number | 'dropped' | 'client-closed' | null;
+  /** The status answered; `dropped` or `held` by a fault; `client-closed` when the client went away before the answer. */
+  status: number | 'dropped' | 'held' | 'client-closed' | null;
   /** Whether an injected fault answered it (or delayed it). */
   fault: boolean;
 }
@@ -186,6 +183,8 @@ export interface CloudServer {
   usage(key: string): { today: number; month: number };
   revoke(key: string): void;
   setHealthy(healthy: boolean): void;
+  /** The account and its keys behind the session routes (session.ts), and the switch to today's 501s. */
+  session: Omit<SessionRoutes, 'route' | 'countMemo'>;
   close(): Promise<void>;
 }
 
@@ -199,18 +198,6 @@ interface Account {
   month: string;
   thisMonth: number;
   inFlight: number;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message?: string,
-    readonly details?: Record<string, unknown>,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message ?? MESSAGES[code] ?? code);
-  }
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -237,6 +224,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
   const memos: ServedMemo[] = [];
   let healthy = true;
   let baseUrl = '';
+  const queries = new WeakMap<IncomingMessage, URLSearchParams>();
 
   function addAccount(tier: Tier, account: AccountOptions = {}): string {
     const key = (account.test ? 'at_test_' : 'at_live_') + randomBytes(32).toString('base64url');
@@ -273,6 +261,17 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
   };
   accountOf(keys.revoked).active = false;
 
+  const session = createSessionRoutes({
+    clock,
+    registerKey: (key, tier) => {
+      const now = clock();
+      accounts.set(sha256(key), { tier, active: true, day: utcDay(now), today: 0, month: utcMonth(now), thisMonth: 0, inFlight: 0 });
+    },
+    setKeyActive: (key, active) => {
+      accountOf(key).active = active;
+    },
+  });
+
   /** X-RateLimit-* for an account's daily count, or for a request no valid key is counted against. */
   function rateHeaders(account: Account | null): Record<string, string> {
     const now = clock();
@@ -286,8 +285,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
 
   /** The account an Authorization header names, as the service authenticates: throws its 401/403 errors. */
   function authenticate(header: string | undefined): Account {
-    const value = header?.trim() ?? '';
-    const key = /^bearer\s/i.test(value) ? value.slice(7).trim() : value;
+    const key = bearerKey(header);
     if (!key.startsWith('at_live_') && !key.startsWith('at_test_')) throw new HttpError(401, 'MISSING_API_KEY');
     const account = accounts.get(sha256(key));
     if (!account) throw new HttpError(401, 'INVALID_API_KEY');
@@ -303,8 +301,8 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     }
   }
 
-  function takeFault(path: string): Fault | null {
-    const index = faults.findIndex((f) => path.startsWith(f.path ?? ''));
+  function takeFault(method: string, path: string): Fault | null {
+    const index = faults.findIndex((f) => path.startsWith(f.path ?? '') && (f.method === undefined || f.method === method));
     if (index < 0) return null;
     const fault = faults[index]!;
     const left = (fault.times ?? 1) - 1;
@@ -360,6 +358,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       const memo = await synthesize(text, spec.id);
       account.today++;
       account.thisMonth++;
+      session.countMemo(bearerKey(req.headers.authorization), text.length);
       return {
         status: 201,
         account,
@@ -390,8 +389,10 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     return memo;
   }
 
-  async function route(req: IncomingMessage, raw: Buffer, path: string): Promise<{ status: number; body: unknown; headers?: Record<string, string>; account?: Account | null }> {
+  async function route(req: IncomingMessage, raw: Buffer, path: string, query: URLSearchParams): Promise<{ status: number; body: unknown; headers?: Record<string, string>; account?: Account | null }> {
     const method = req.method ?? 'GET';
+    const sessionAnswer = session.route(req, raw, path, query);
+    if (sessionAnswer) return typeof sessionAnswer.body === 'string' ? { ...sessionAnswer, headers: { 'Content-Type': 'text/plain; charset=utf-8' } } : sessionAnswer;
     if (method === 'GET' && path === '/health') {
       const base = { service: 'Agent Talk API', version: '1.0.0', timestamp: clock().toISOString(), ttsMode: 'simulation' };
       return healthy
@@ -407,6 +408,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    queries.set(req, url.searchParams);
     const entry: LoggedRequest = {
       seq: requests.length + 1,
       method: req.method ?? 'GET',
@@ -418,7 +420,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     };
     requests.push(entry);
     res.on('close', () => {
-      if (entry.status === null) entry.status = 'client-closed';
+      if (entry.status === null || entry.status === 'held') entry.status = 'client-closed';
     });
     handle(req, res, entry).catch((error: unknown) => {
       // Only a broken connection gets here; an answer already begun cannot be replaced.
@@ -440,7 +442,8 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       }
     }
 
-    const fault = takeFault(entry.path);
+    const fault = takeFault(entry.method, entry.path);
+    if (fault?.expireSessions) session.expireSessions();
     if (fault) {
       entry.fault = true;
       if (fault.delayMs) await sleep(fault.delayMs, closing.signal);
@@ -480,7 +483,18 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     }
 
     try {
-      const answer = await route(req, raw, entry.path);
+      const query = queries.get(req) ?? new URLSearchParams();
+      if (fault?.deliverTwice) await route(req, raw, entry.path, query).catch(() => undefined);
+      const answer = await route(req, raw, entry.path, query);
+      if (fault?.dropAfterApply) {
+        entry.status = 'dropped';
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.holdAfterApply) {
+        entry.status = 'held';
+        return;
+      }
       if (res.destroyed) return;
       reply(res, entry, answer.status, answer.body, { ...rateHeaders(answer.account ?? accountIn(req)), ...answer.headers });
     } catch (error) {
@@ -538,6 +552,15 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     setHealthy(value) {
       healthy = value;
     },
+    session: {
+      addUser: session.addUser,
+      addKey: session.addKey,
+      user: session.user,
+      keysOf: session.keysOf,
+      key: session.key,
+      setSessionRoutes: session.setSessionRoutes,
+      expireSessions: session.expireSessions,
+    },
     async close() {
       closing.abort();
       await new Promise<void>((resolve) => {
@@ -550,6 +573,12 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
 }
 
 // --- helpers -----------------------------------------------------------------------------------------------------
+
+/** The key an Authorization header carries: `Bearer <key>` or the bare key, as the service reads it. */
+function bearerKey(header: string | undefined): string {
+  const value = header?.trim() ?? '';
+  return /^bearer\s/i.test(value) ? value.slice(7).trim() : value;
+}
 
 function retryAfter(now: Date, at: Date): Record<string, string> {
   return { 'Retry-After': String(Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000))) };

@@ -6,6 +6,7 @@ import { keysHandlers } from './keys';
 import { memosHandlers } from './memos';
 import { profileHandlers } from './profile';
 import { settingsHandlers } from './settings';
+import { syncHandlers } from './sync';
 import { usageHandlers } from './usage';
 import { voicesHandlers } from './voices';
 
@@ -31,5 +32,6 @@ export function createHandlers(s: Services, edge: EdgeDeps): Handlers {
     ...memosHandlers(s, edge),
     ...voicesHandlers(s),
     ...settingsHandlers(s),
+    ...syncHandlers(s),
   };
 }

@@ -43,6 +43,8 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
     ...(clock && { clock }),
   });
   await services.generation.start();
+  // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
+  void services.keys.removeRevokedSecrets();
   services.sync.start();
   return {
     handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }) })),

@@ -1,6 +1,7 @@
 /** Electron bootstrap only: one instance, the app:// scheme, one secure window, the IPC transport. */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
+import { guardAllWebContents } from './app/guard';
 import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
@@ -33,6 +34,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.enableSandbox();
   registerAppScheme();
+  guardAllWebContents();
 
   app.on('second-instance', () => {
     if (app.isReady()) showWindow();

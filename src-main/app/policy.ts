@@ -7,11 +7,15 @@ import { isAbsolute } from 'node:path';
 import type { WebPreferences } from 'electron';
 import { isAppUrl, NOT_CANONICAL } from '../serve/origin';
 
-/** The window's web preferences: the page is untrusted web content with no Node.js and no Electron in reach. */
-export function windowOptions(preloadPath: string): WebPreferences {
+/**
+ * The window's web preferences: the page is untrusted web content with no Node.js and no Electron in reach, and
+ * the developer tools only in a development build (`packaged` false).
+ */
+export function windowOptions(preloadPath: string, { packaged }: { packaged: boolean }): WebPreferences {
   if (!isAbsolute(preloadPath)) throw new Error(`The preload path must be absolute: ${preloadPath}`);
   return {
     preload: preloadPath,
+    devTools: !packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

@@ -1,7 +1,7 @@
 /** The one window factory: every window the app opens is made here, with the rules of policy.ts. */
-import { BrowserWindow, shell, type Session } from 'electron';
+import { app, BrowserWindow, type Session } from 'electron';
 import { APP_INDEX_URL } from '../serve/origin';
-import { allowNavigation, allowPermission, windowOpenAction, windowOptions } from './policy';
+import { allowPermission, windowOptions } from './policy';
 
 const logError = (what: string) => (error: unknown) => console.error(`${what} failed:`, error);
 
@@ -21,21 +21,10 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     width: 1100,
     height: 750,
     title: 'Agent Talk',
-    webPreferences: windowOptions(preloadPath),
+    webPreferences: windowOptions(preloadPath, { packaged: app.isPackaged }),
   });
-  const contents = window.webContents;
-  guardPermissions(contents.session);
-
-  const stayInApp = (event: { url: string; preventDefault(): void }) => {
-    if (!allowNavigation(event.url)) event.preventDefault();
-  };
-  contents.on('will-navigate', stayInApp);
-  contents.on('will-redirect', stayInApp);
-  contents.setWindowOpenHandler(({ url }) => {
-    const action = windowOpenAction(url);
-    if (action.kind === 'open-external') shell.openExternal(action.url).catch(logError(`Opening ${action.url}`));
-    return { action: 'deny' };
-  });
+  // Navigation, new windows and webviews are guarded for every web contents (guard.ts, set up at start).
+  guardPermissions(window.webContents.session);
 
   window.loadURL(APP_INDEX_URL).catch(logError(`Loading ${APP_INDEX_URL}`));
   return window;

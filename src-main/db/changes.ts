@@ -14,6 +14,8 @@ export interface ChangeEntry {
   id: string;
   /** insert: the whole row; update: the columns that changed, with their new values; delete: absent. */
   values?: Row;
+  /** Who wrote it, when the transaction said (device sync marks what it applied, so it never sends it back). */
+  origin?: string;
 }
 
 export type ChangeListener = (entries: readonly ChangeEntry[]) => void;
@@ -28,12 +30,13 @@ export class FeedWriter {
   constructor(
     private readonly db: FeedDb,
     private readonly at: string,
+    private readonly origin?: string,
   ) {}
 
   append(table: string, op: ChangeEntry['op'], id: string, values?: Row): void {
     // Read the last number inside the transaction, so concurrent writers (other processes too) never collide.
     this.next ??= (([...this.db.getKeys({ reverse: true, limit: 1 })][0] as number | undefined) ?? 0) + 1;
-    const entry: ChangeEntry = { seq: this.next++, at: this.at, table, op, id, ...(values && { values }) };
+    const entry: ChangeEntry = { seq: this.next++, at: this.at, table, op, id, ...(values && { values }), ...(this.origin && { origin: this.origin }) };
     this.db.put(entry.seq, entry);
     this.appended.push(entry);
   }

@@ -11,7 +11,13 @@ export type StoreErrorCode =
   | 'VALUE_TOO_LONG'
   | 'INVALID_QUERY'
   | 'SCHEMA_ERROR'
-  | 'MIGRATION_ERROR';
+  | 'MIGRATION_ERROR'
+  // The commit failed (nothing of the batch was written); trying again may succeed.
+  | 'COMMIT_FAILED'
+  // No room left on the disk; writes are refused until space returns.
+  | 'DISK_FULL';
+
+const RETRYABLE: ReadonlySet<StoreErrorCode> = new Set(['COMMIT_FAILED', 'DISK_FULL']);
 
 export interface StoreErrorDetails {
   table?: string;
@@ -31,6 +37,11 @@ export class StoreError extends Error {
     readonly details: StoreErrorDetails = {},
   ) {
     super(message);
+  }
+
+  /** True when the write changed nothing for a reason outside the caller's data: the same write may succeed later. */
+  get retryable(): boolean {
+    return RETRYABLE.has(this.code);
   }
 }
 

@@ -2,6 +2,7 @@
 export { openStore } from './store';
 export type { Store, Transaction, TypedReader, OpenStoreOptions, WhereOf, OptionsOf } from './store';
 export { StoreError, type StoreErrorCode, type StoreErrorDetails } from './errors';
+export type { StoreHealth, HealthListener } from './health';
 export { createTables, extendTables, type Migration, type Migrator, type MigrationStatus } from './migrate';
 export type { ChangeEntry, ChangeListener } from './changes';
 export type { Plan, QueryOptions, Where } from './query';

@@ -3,10 +3,11 @@
  * run in lmdb-js's batched asynchronous transactions (each caller's callback in a child transaction, so one
  * failing caller never takes others down) and resolve only once committed and flushed.
  */
-import { open, type RootDatabase } from 'lmdb';
+import { open, type Database, type RootDatabase } from 'lmdb';
 import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
 import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
 import { StoreError } from './errors';
+import { HealthMonitor, isCommitFailure, type HealthListener, type StoreHealth } from './health';
 import { checkIntegrity } from './integrity';
 import { MigrationRunner, createTables, type Catalog, type Migration, type MigrationRecord, type MigrationStatus } from './migrate';
 import type { Plan, QueryOptions } from './query';
@@ -39,18 +40,29 @@ export interface Transaction<T extends readonly TableDef[]> extends TypedReader<
   delete<N extends Names<T>>(table: N, id: string): DeleteResult;
 }
 
+export interface TransactionOptions {
+  origin?: string;
+}
+
 export interface Store<T extends readonly TableDef[] = readonly TableDef[]> extends TypedReader<T> {
   readonly path: string;
   insert<N extends Names<T>>(table: N, doc: InsertOf<Def<T, N>>): Promise<RowOf<Def<T, N>>>;
   update<N extends Names<T>>(table: N, id: string, patch: Partial<RowOf<Def<T, N>>>): Promise<RowOf<Def<T, N>>>;
   delete<N extends Names<T>>(table: N, id: string): Promise<DeleteResult>;
-  /** Runs `fn` in one write transaction; resolves with its result once committed. `fn` must be synchronous. */
-  transaction<R>(fn: (tx: Transaction<T>) => R): Promise<R>;
+  /**
+   * Runs `fn` in one write transaction; resolves with its result once committed. `fn` must be synchronous.
+   * `origin` tags the transaction's change feed entries.
+   */
+  transaction<R>(fn: (tx: Transaction<T>) => R, options?: TransactionOptions): Promise<R>;
   /** Change feed entries after `afterSeq`, oldest first. */
   changes(afterSeq?: number, limit?: number): ChangeEntry[];
   lastChangeSeq(): number;
   /** Called after each commit with its entries; returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void;
+  /** Whether the store can save now: `ok`, `retrying` after a failed commit, or `disk-full`. */
+  health(): StoreHealth;
+  /** Called when the health state changes; returns the unsubscribe function. */
+  onHealth(listener: HealthListener): () => void;
   /** Reads everything and lists any broken invariant (none in a healthy store). */
   checkIntegrity(): string[];
   readonly migrations: {
@@ -93,6 +105,7 @@ function canonical(defs: readonly TableDef[]): string {
 class LmdbStore extends Reader {
   private catalog: Catalog;
   private readonly listeners = new Set<ChangeListener>();
+  private readonly monitor: HealthMonitor;
   readonly migrations: Store['migrations'];
 
   constructor(
@@ -101,9 +114,14 @@ class LmdbStore extends Reader {
     private readonly feed: FeedDb,
     private readonly runner: MigrationRunner,
     private readonly clock: () => Date,
+    meta: Database<unknown, string>,
   ) {
     super(() => this.catalog.schema);
     this.catalog = runner.catalog();
+    // The probe after a failed commit: one small write of the store's own, outside the refusal of a full disk.
+    this.monitor = new HealthMonitor(path, async () => {
+      await env.childTransaction(() => meta.put('health.probe', this.clock().toISOString()));
+    });
     const reload = async (step: Promise<MigrationStatus[]>) => {
       const status = await step;
       this.catalog = runner.catalog();
@@ -116,15 +134,24 @@ class LmdbStore extends Reader {
     };
   }
 
-  async transaction<R>(fn: (tx: Writer) => R): Promise<R> {
+  async transaction<R>(fn: (tx: Writer) => R, options: TransactionOptions = {}): Promise<R> {
+    this.monitor.assertWritable();
     const now = this.clock().toISOString();
     let feed: FeedWriter | undefined;
-    const result = await this.env.childTransaction(() => {
-      feed = new FeedWriter(this.feed, now);
-      const value = fn(new Writer(() => this.catalog.schema, feed, now));
-      if (value instanceof Promise) throw new TypeError('a store transaction callback must be synchronous');
-      return value;
-    });
+    let result: unknown;
+    try {
+      result = await this.env.childTransaction(() => {
+        feed = new FeedWriter(this.feed, now, options.origin);
+        const value = fn(new Writer(() => this.catalog.schema, feed, now));
+        if (value instanceof Promise) throw new TypeError('a store transaction callback must be synchronous');
+        return value;
+      });
+    } catch (error) {
+      // The whole batch failed to commit: this write changed nothing, and may succeed if tried again.
+      if (isCommitFailure(error)) throw await this.monitor.failed(error);
+      throw error;
+    }
+    this.monitor.committed();
     const entries = feed!.appended;
     if (entries.length > 0) this.listeners.forEach((listener) => listener(entries));
     return result as R;
@@ -155,6 +182,14 @@ class LmdbStore extends Reader {
     return () => this.listeners.delete(listener);
   }
 
+  health(): StoreHealth {
+    return this.monitor.current;
+  }
+
+  onHealth(listener: HealthListener): () => void {
+    return this.monitor.onChange(listener);
+  }
+
   checkIntegrity(): string[] {
     return checkIntegrity(this.catalog.schema);
   }
@@ -174,6 +209,7 @@ class LmdbStore extends Reader {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.monitor.close();
     await this.env.close();
   }
 }
@@ -182,13 +218,15 @@ export async function openStore<const T extends readonly TableDef[]>(options: Op
   const { path, tables, migrate = true, clock = () => new Date() } = options;
   const migrations = options.migrations ?? [createTables(1, 'create tables', tables)];
   // Named databases: one per table and per index (see schema.ts), plus the catalog, migrations and change feed.
-  const env = open({ path, maxDbs: 512 });
+  // eventTurnBatching off: every write here is an explicit transaction already, and with it on, lmdb-js leaves
+  // a promise of its own unhandled when a batch fails to commit (which ends the process).
+  const env = open({ path, maxDbs: 512, eventTurnBatching: false });
   try {
     const meta = env.openDB<unknown, string>('meta', {});
     const records = env.openDB<MigrationRecord, number>('migrations', {});
     const feed = env.openDB<ChangeEntry, number>('changes', { sharedStructuresKey: Symbol.for('structures'), cache: false }) as FeedDb;
     const runner = new MigrationRunner(env, meta, records, feed, migrations, clock);
-    const store = new LmdbStore(path, env, feed, runner, clock);
+    const store = new LmdbStore(path, env, feed, runner, clock, meta);
     if (migrate) {
       await store.migrations.up();
       store.checkCatalog(tables);

@@ -29,6 +29,10 @@ export interface HostIdentity {
   token: string;
 }
 
+/** More than one Host header: a malformed request (RFC 9112 §3.2 says 400), which two parsers could read apart. */
+export const hasManyHosts = (request: IncomingMessage) =>
+  request.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host').length > 1;
+
 /** A request names this host (not a rebound name) and asks for a path, not a proxy's absolute URL. */
 export const addressedToHost = (request: IncomingMessage, { host }: HostIdentity) =>
   request.headers.host === host && request.url?.startsWith('/') === true;

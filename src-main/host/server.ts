@@ -14,7 +14,7 @@ import { MAX_IMPORT_BASE64 } from '../../src-shared/contract/settings';
 import { createCore, type Core } from '../core';
 import { audioDirOf } from '../services/audio-files';
 import type { SecretStore } from '../services/secrets';
-import { addressedToHost, audioCookieFor, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
+import { addressedToHost, audioCookieFor, hasManyHosts, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
 import { serveSocket } from './socket';
 
 const LOOPBACK = '127.0.0.1';
@@ -50,6 +50,7 @@ const FORWARDED_HEADERS = ['range', 'if-range'] as const;
 
 /** Answers a plain HTTP request with the file its path names, as app://agent-talk would. */
 async function serveFile(dirs: AppDirs, identity: HostIdentity, req: IncomingMessage, res: ServerResponse) {
+  if (hasManyHosts(req)) return plain(res, 400, 'Bad Request');
   if (!addressedToHost(req, identity)) return plain(res, 421, `Open the address the app printed: ${identity.origin}/`);
   let request: Request;
   try {
@@ -113,6 +114,10 @@ export async function startHost({ profileDir, rendererDir, port = 0, secrets }: 
     // Until ws takes the socket over, a client resetting the connection is no error of the host's.
     const dropSocket = () => socket.destroy();
     socket.on('error', dropSocket);
+    if (hasManyHosts(req)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (!mayOpenSocket(req, identity)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;

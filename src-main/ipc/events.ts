@@ -26,7 +26,7 @@ export function forwardChanges(store: AgentTalkStore, sink: EventSink): () => vo
 }
 
 /** The tables whose changes can move what the sync indicator shows (waiting changes, the link, capabilities). */
-const SYNC_TABLES = new Set(['sync_outbox', 'settings', 'api_keys']);
+const SYNC_TABLES = new Set(['cloud_outbox', 'settings', 'api_keys']);
 
 /**
  * Sends `sync.status` whenever it may have changed: a run starting or ending, or a commit to what it shows. Bursts

@@ -2,7 +2,7 @@
  * The router: validate a call against the contract, run its handler, and answer a result value. Anything
  * malformed is refused with VALIDATION_ERROR before a service sees it, so it changes nothing.
  */
-import { methods, type IpcError, type IpcHandler, type IpcResult, type MethodName } from '../../src-shared/contract';
+import { MAX_ERROR_MESSAGE, methods, type IpcError, type IpcHandler, type IpcResult, type MethodName } from '../../src-shared/contract';
 import { StoreError } from '../db';
 import { ServiceError } from '../services';
 import type { Handlers } from './handlers';
@@ -31,7 +31,19 @@ function toError(error: unknown): IpcError {
  */
 const describeIssue = ({ path, message }: { path: string; message: string }) => (path && !message.endsWith('.') ? `${path}: ${message}` : message);
 
+/** Long messages (a validation error quoting many fields, a path) are cut to what a user reads. */
+const capped = (error: IpcError): IpcError =>
+  error.message.length <= MAX_ERROR_MESSAGE ? error : { ...error, message: `${error.message.slice(0, MAX_ERROR_MESSAGE - 1)}…` };
+
 export function createRouter(handlers: Handlers): IpcHandler {
+  const route = routeCall(handlers);
+  return async (method, args) => {
+    const result = await route(method, args);
+    return result.ok ? result : { ok: false, error: capped(result.error) };
+  };
+}
+
+function routeCall(handlers: Handlers): IpcHandler {
   return async (method, args): Promise<IpcResult> => {
     if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
       return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method ${String(method).slice(0, 100)}.` } };

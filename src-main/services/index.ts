@@ -3,6 +3,7 @@ import type { AgentTalkStore } from '../db';
 import { createAccountService } from './accounts';
 import { audioDirOf, createAudioFiles } from './audio-files';
 import { createCloudHealth } from './cloud-health';
+import { createDeviceSync } from './devices';
 import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
@@ -57,6 +58,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     cloudHealth,
     sync: cloudSync,
     voices: createVoiceService(tts, cloudHealth),
+    devices: createDeviceSync({ store, audio, clock }),
     generation: createGeneration({
       store,
       clock,

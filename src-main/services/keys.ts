@@ -4,6 +4,7 @@
  * returned once, and kept in the keychain so the app can use it itself.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { v4 as uuidv4 } from 'uuid';
 import type { ApiKey } from '../../src-shared/schema';
 import { TIER_LIMITS } from '../../src-shared/tiers';
 import type { AgentTalkStore } from '../db';
@@ -21,6 +22,9 @@ export const secretAccount = (keyId: string) => `api-key:${keyId}`;
 
 /** Whether this computer holds the key's full value: not for a cloud key only listed, or still being created. */
 export const holdsSecret = (key: Pick<ApiKey, 'key_hash'>) => !key.key_hash.startsWith('cloud:') && !key.key_hash.startsWith('pending:');
+
+export const KEYCHAIN_COPY_LEFT =
+  'The key is revoked and can no longer be used. The system keychain did not answer, so its copy there is removed the next time the app starts.';
 
 export interface ApiKeyView {
   id: string;
@@ -61,7 +65,7 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
 
   return {
     list(userId: string): ApiKeyView[] {
-      const waiting = new Set(store.query('sync_outbox', { status: 'pending' }).map((e) => e.key_id));
+      const waiting = new Set(store.query('cloud_outbox', { status: 'pending' }).map((e) => e.key_id));
       return store
         .query('api_keys', { user_id: userId })
         .map((key) => viewOf(key, waiting.has(key.id)))
@@ -74,28 +78,43 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
       return { keys, active: keys.filter((k) => k.isActive && k.kind === 'local').length, limit: TIER_LIMITS[tierOf(store, userId, clock())].apiKeys };
     },
 
-    /** Creates a key within the tier's limit; the full key is in the answer and nowhere else but the keychain. */
+    /**
+     * Creates a key within the tier's limit; the full key is in the answer and nowhere else but the keychain. The
+     * secret goes to the keychain first, under the row's id chosen here, and the row commits only after: a keychain
+     * that does not answer leaves no key whose secret nobody holds (an entry left by a refused commit is removed).
+     */
     async create(userId: string, options: { name?: string; test?: boolean } = {}): Promise<{ key: ApiKeyView; fullKey: string }> {
       const prefix = options.test ? KEY_PREFIXES.test : KEY_PREFIXES.live;
       const fullKey = prefix + randomBytes(32).toString('base64url');
-      const row = await store.transaction((tx) => {
+      const id = uuidv4();
+      const checkLimit = (tx: Pick<AgentTalkStore, 'get' | 'query'>) => {
         const limit = TIER_LIMITS[tierOf(tx, userId, clock())].apiKeys;
         const active = tx.query('api_keys', { user_id: userId }).filter((k) => k.is_active !== false && k.origin === 'local').length;
         if (active >= limit) {
           throw new ServiceError('KEY_LIMIT_REACHED', `Your plan allows ${limit} active API keys; revoke one to create another.`, { limit, used: active });
         }
-        const key = tx.insert('api_keys', {
-          user_id: userId,
-          prefix,
-          key_hash: hashKey(fullKey),
-          key_suffix: fullKey.slice(-6),
-          ...(options.name !== undefined && { name: options.name }),
+      };
+      checkLimit(store); // before the keychain is asked to hold a secret for a key that cannot be made
+      await secrets.set(secretAccount(id), fullKey);
+      try {
+        const row = await store.transaction((tx) => {
+          checkLimit(tx);
+          const key = tx.insert('api_keys', {
+            id,
+            user_id: userId,
+            prefix,
+            key_hash: hashKey(fullKey),
+            key_suffix: fullKey.slice(-6),
+            ...(options.name !== undefined && { name: options.name }),
+          });
+          recordUsage(tx, { userId, apiKeyId: key.id, action: 'key_created', metadata: { prefix, name: key.name } });
+          return key;
         });
-        recordUsage(tx, { userId, apiKeyId: key.id, action: 'key_created', metadata: { prefix, name: key.name } });
-        return key;
-      });
-      await secrets.set(secretAccount(row.id), fullKey);
-      return { key: viewOf(row), fullKey };
+        return { key: viewOf(row), fullKey };
+      } catch (error) {
+        await secrets.delete(secretAccount(id)).catch(() => false);
+        throw error;
+      }
     },
 
     /** Which kind of key this is: a cloud key's changes go through the sync outbox instead (sync/cloud-keys.ts). */
@@ -108,16 +127,31 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
       return viewOf(await store.update('api_keys', id, { name }));
     },
 
-    /** Revokes for good (a soft delete: the row stays for its usage history); the keychain copy goes. */
-    async revoke(userId: string, id: string): Promise<ApiKeyView> {
+    /**
+     * Revokes for good (a soft delete: the row stays for its usage history), then removes the keychain's copy. The
+     * revocation is what protects the user, so it commits first; when the keychain does not answer, the answer
+     * says so and the copy is removed later (`removeRevokedSecrets`, at the next start).
+     */
+    async revoke(userId: string, id: string): Promise<ApiKeyView & { notice?: string }> {
       const key = owned(userId, id, 'local');
-      if (key.is_active === false) return viewOf(key);
-      const revoked = await store.transaction((tx) => {
-        recordUsage(tx, { userId, apiKeyId: id, action: 'key_revoked', metadata: { prefix: key.prefix, name: key.name } });
-        return tx.update('api_keys', id, { is_active: false });
-      });
-      await secrets.delete(secretAccount(id));
-      return viewOf(revoked);
+      const revoked =
+        key.is_active === false
+          ? key
+          : await store.transaction((tx) => {
+              recordUsage(tx, { userId, apiKeyId: id, action: 'key_revoked', metadata: { prefix: key.prefix, name: key.name } });
+              return tx.update('api_keys', id, { is_active: false });
+            });
+      try {
+        await secrets.delete(secretAccount(id));
+        return viewOf(revoked);
+      } catch {
+        return { ...viewOf(revoked), notice: KEYCHAIN_COPY_LEFT };
+      }
+    },
+
+    /** Removes the keychain copies of revoked keys that a keychain which did not answer left behind. */
+    async removeRevokedSecrets(): Promise<void> {
+      for (const key of store.query('api_keys', { is_active: false })) await secrets.delete(secretAccount(key.id)).catch(() => false);
     },
 
     /** The key a full key value names, by its hash (an index lookup): how a local caller authenticates. */

@@ -10,6 +10,8 @@ interface KeysState {
   limit: number;
   loaded: boolean;
   error: string | null;
+  /** What else happened with the last revocation, when a step after it could not be done. */
+  notice: string | null;
   load(): Promise<void>;
   /** Creates a key and answers its full value, which exists nowhere else: it is not kept in the store. */
   create(options: { name: string; test: boolean; kind?: ApiKeyView["kind"] }): Promise<{ key: ApiKeyView; fullKey: string | null }>;
@@ -24,6 +26,7 @@ export const useKeys = create<KeysState>()((set) => ({
   limit: 0,
   loaded: false,
   error: null,
+  notice: null,
   async load() {
     const load = ++lastLoad;
     try {
@@ -35,7 +38,8 @@ export const useKeys = create<KeysState>()((set) => ({
   },
   create: (options) => call('keys.create', options),
   async revoke(id) {
-    await call('keys.revoke', { id });
+    const { notice } = await call('keys.revoke', { id });
+    set({ notice: notice ?? null });
   },
 }));
 

@@ -8,6 +8,13 @@ export const noArgs = z.strictObject({}).optional();
 export const id = z.string().min(1).max(100);
 export const isoTimestamp = z.iso.datetime();
 
+/** A file's name as the user's file system has it: no separators or control characters, at most 255 UTF-8 bytes. */
+export const fileName = z
+  .string()
+  .min(1, 'The file needs a name.')
+  .refine((name) => !/[\p{Cc}/\\]/u.test(name), 'A file name cannot hold control characters or slashes.')
+  .refine((name) => new TextEncoder().encode(name).length <= 255, 'That file name is too long (255 bytes at most).');
+
 /** A method: what it takes and what it answers. */
 export interface MethodDef<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   args: A;

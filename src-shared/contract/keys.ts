@@ -33,7 +33,8 @@ export const keysMethods = {
     apiKeyView,
   ),
   'keys.rename': method(args({ id, name: keyName }), apiKeyView),
-  'keys.revoke': method(args({ id }), apiKeyView),
+  /** `notice` says what else happened when a step after the revocation could not be done (the keychain's copy). */
+  'keys.revoke': method(args({ id }), apiKeyView.extend({ notice: z.string().optional() })),
 };
 
 export type ApiKeyView = z.infer<typeof apiKeyView>;

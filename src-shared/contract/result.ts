@@ -32,8 +32,12 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The longest error message a call answers with: a sentence for the user, never a dump of what was sent. */
+export const MAX_ERROR_MESSAGE = 300;
+
 export interface IpcError {
   code: ErrorCode;
+  /** At most MAX_ERROR_MESSAGE characters. */
   message: string;
   details?: Record<string, unknown>;
 }

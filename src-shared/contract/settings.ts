@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { args, method, noArgs } from './common';
+import { args, fileName, method, noArgs } from './common';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 
@@ -28,7 +28,7 @@ export const settingsMethods = {
    * Rows already here are skipped; the report says what was imported, skipped and rejected (with the reason).
    */
   'legacy.import': method(
-    args({ fileName: z.string().min(1).max(255), database: z.base64(), wal: z.base64().optional() }).refine(
+    args({ fileName, database: z.base64(), wal: z.base64().optional() }).refine(
       ({ database, wal }) => database.length + (wal?.length ?? 0) <= MAX_IMPORT_BASE64,
       'That database is too large to import here (96 MB with its -wal file); use npm run db:import.',
     ),

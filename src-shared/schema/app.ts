@@ -2,6 +2,7 @@
  * Schema version 2: what the desktop app adds to the service's tables. Each extension is data used twice: to
  * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
  */
+import { deviceSyncTables } from './devices';
 import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
 import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
 
@@ -95,7 +96,7 @@ export const jobs = {
 export const KEY_ORIGINS = ['local', 'cloud'] as const;
 
 /**
- * Version 6: the two kinds of keys. `local` keys are made here and never leave this computer; `cloud` keys are the
+ * Version 7: the two kinds of keys. `local` keys are made here and never leave this computer; `cloud` keys are the
  * account's on the service at `service_url` (pulled, pasted or created through the outbox), known there as
  * `cloud_id` once the service has answered. A cloud key whose secret this computer does not hold has the
  * `key_hash` `cloud:<cloud id>` (never a SHA-256 hex, so no full key can match it).
@@ -113,12 +114,12 @@ export const OUTBOX_OPS = ['create', 'rename', 'revoke'] as const;
 export const OUTBOX_STATUSES = ['pending', 'done', 'failed'] as const;
 
 /**
- * Version 6: the sync outbox. Each cloud key change made here is one row, written in the same transaction as the
+ * Version 8: the cloud outbox. Each cloud key change made here is one row, written in the same transaction as the
  * change, replayed in `seq` order. A create is marked `sent_at` (with the service's key ids of that name seen just
  * before, `payload.before`) before its request goes out, so a create whose answer was lost is found afterwards.
  */
-export const syncOutbox = {
-  name: 'sync_outbox',
+export const cloudOutbox = {
+  name: 'cloud_outbox',
   primaryKey: 'id',
   columns: {
     id,
@@ -134,15 +135,15 @@ export const syncOutbox = {
     created_at: { type: 'timestamp', default: 'now' },
     updated_at: updatedAt,
   },
-  unique: [{ name: 'sync_outbox_seq_unique', columns: ['seq'] }],
+  unique: [{ name: 'cloud_outbox_seq_unique', columns: ['seq'] }],
   foreignKeys: [
     { column: 'user_id', references: 'users', onDelete: 'cascade' },
     { column: 'key_id', references: 'api_keys', onDelete: 'cascade' },
   ],
-  indexes: [index('idx_sync_outbox_status_seq', 'status', 'seq'), index('idx_sync_outbox_key', 'key_id')],
+  indexes: [index('idx_cloud_outbox_status_seq', 'status', 'seq'), index('idx_cloud_outbox_key', 'key_id')],
 } as const satisfies TableDef;
 
-/** Version 6: the cloud account's calls and characters per UTC day, as the service counts them (pulled). */
+/** Version 8: the cloud account's calls and characters per UTC day, as the service counts them (pulled). */
 export const cloudUsage = {
   name: 'cloud_usage',
   primaryKey: 'date',
@@ -159,7 +160,7 @@ export const memos = extendTable(extendTable(seedMemos, memoExtension), memoFilt
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */
-export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs, syncOutbox, cloudUsage] as const;
+export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs, ...deviceSyncTables, cloudOutbox, cloudUsage] as const;
 
 export type User = RowOf<typeof users>;
 export type ApiKey = RowOf<typeof apiKeys>;
@@ -169,7 +170,7 @@ export type RateLimit = RowOf<typeof rateLimits>;
 export type Subscription = RowOf<typeof subscriptions>;
 export type Setting = RowOf<typeof settings>;
 export type Job = RowOf<typeof jobs>;
-export type OutboxEntry = RowOf<typeof syncOutbox>;
+export type CloudOutboxEntry = RowOf<typeof cloudOutbox>;
 export type CloudUsageDay = RowOf<typeof cloudUsage>;
 export type NewUser = InsertOf<typeof users>;
 export type NewApiKey = InsertOf<typeof apiKeys>;

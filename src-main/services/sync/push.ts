@@ -9,7 +9,7 @@
  * A change the service refuses is marked failed and told to the user; sync goes on with the next. No answer, a
  * refused session or a route not offered stops the push: everything after it waits, in order.
  */
-import type { ApiKey, OutboxEntry } from '../../../src-shared/schema';
+import type { ApiKey, CloudOutboxEntry } from '../../../src-shared/schema';
 import type { AgentTalkStore } from '../../db';
 import { hashKey, secretAccount } from '../keys';
 import type { SecretStore } from '../secrets';
@@ -48,13 +48,13 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
   let listing: CloudKeyRow[] | null = null;
   const list = async (): Promise<CloudKeyRow[]> => (listing ??= (await caller.call({ method: 'GET', path: '/api/keys', token }, KeyList)).keys);
 
-  const finish = (entry: OutboxEntry, apply?: Parameters<AgentTalkStore['transaction']>[0]) =>
+  const finish = (entry: CloudOutboxEntry, apply?: Parameters<AgentTalkStore['transaction']>[0]) =>
     store.transaction((tx) => {
       apply?.(tx);
-      if (tx.get('sync_outbox', entry.id)) tx.delete('sync_outbox', entry.id);
+      if (tx.get('cloud_outbox', entry.id)) tx.delete('cloud_outbox', entry.id);
     });
 
-  async function refuse(entry: OutboxEntry, key: ApiKey | undefined, error: CloudCallError): Promise<void> {
+  async function refuse(entry: CloudOutboxEntry, key: ApiKey | undefined, error: CloudCallError): Promise<void> {
     const at = clock().toISOString();
     const name = key?.name ?? 'a key';
     await store.transaction((tx) => {
@@ -64,12 +64,12 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
         addNotice(tx, `The service refused to create the cloud key “${name}”: ${error.message}`, at);
         return;
       }
-      tx.update('sync_outbox', entry.id, { status: 'failed', error: error.message, attempts: entry.attempts + 1 });
+      tx.update('cloud_outbox', entry.id, { status: 'failed', error: error.message, attempts: entry.attempts + 1 });
       addNotice(tx, `The service refused to ${entry.op} the cloud key “${name}”: ${error.message}`, at);
     });
   }
 
-  async function create(entry: OutboxEntry, key: ApiKey): Promise<void> {
+  async function create(entry: CloudOutboxEntry, key: ApiKey): Promise<void> {
     const payload = entry.payload as CreatePayload;
     if (entry.sent_at) {
       // The answer to an earlier try was lost: any key of that name that appeared since is that request's.
@@ -82,7 +82,7 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
       }
     }
     const before = (await list()).filter((k) => k.name === payload.name).map((k) => k.id);
-    await store.update('sync_outbox', entry.id, { sent_at: clock().toISOString(), payload: { ...payload, before }, attempts: entry.attempts + 1 });
+    await store.update('cloud_outbox', entry.id, { sent_at: clock().toISOString(), payload: { ...payload, before }, attempts: entry.attempts + 1 });
     const { key: made } = await caller.call({ method: 'POST', path: '/api/keys', token, body: { name: payload.name, ...(payload.test && { test: true }) } }, KeyCreated);
     // The keychain first: a crash after it is a lost answer (the key is found and revoked), never a live key nobody holds.
     await secrets.set(secretAccount(key.id), made.key);
@@ -99,7 +99,7 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
     result.created.push({ name: payload.name, cloudId: made.id, before });
   }
 
-  async function rename(entry: OutboxEntry, key: ApiKey): Promise<void> {
+  async function rename(entry: CloudOutboxEntry, key: ApiKey): Promise<void> {
     const name = (entry.payload as { name: string }).name;
     const { key: answer } = await caller.call({ method: 'PATCH', path: keyPath(key.cloud_id!), token, body: { name }, resource: true }, KeyAnswer);
     await finish(entry, (tx) => {
@@ -111,7 +111,7 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
     });
   }
 
-  async function revoke(entry: OutboxEntry, key: ApiKey): Promise<void> {
+  async function revoke(entry: CloudOutboxEntry, key: ApiKey): Promise<void> {
     await caller.call({ method: 'POST', path: `${keyPath(key.cloud_id!)}/revoke`, token, resource: true }, Done);
     await finish(entry);
   }
@@ -141,7 +141,7 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
           });
         } else if (error.kind === 'refused') await refuse(entry, key, error);
         else {
-          if (entry.op !== 'create') await store.update('sync_outbox', entry.id, { attempts: entry.attempts + 1, error: error.message });
+          if (entry.op !== 'create') await store.update('cloud_outbox', entry.id, { attempts: entry.attempts + 1, error: error.message });
           throw error;
         }
       }

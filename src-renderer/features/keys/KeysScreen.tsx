@@ -5,7 +5,7 @@ import { KeyTable } from './KeyTable';
 
 /** The profile's API keys: how many of the plan's allowance are in use, the list, and a new key. */
 export function KeysScreen() {
-  const { keys, active, limit, loaded, error, load } = useKeys();
+  const { keys, active, limit, loaded, error, notice, load } = useKeys();
   useEffect(() => void load(), [load]);
 
   return (
@@ -16,6 +16,7 @@ export function KeysScreen() {
           {error}
         </p>
       )}
+      {notice && <p role="status">{notice}</p>}
       {loaded && (
         <>
           <p aria-live="polite">

@@ -80,9 +80,11 @@ const NOT_APP_URLS: unknown[] = [
 ];
 
 describe('windowOptions', () => {
-  it('isolates the page from Node.js and Electron', () => {
-    expect(windowOptions('/app/out/preload/index.cjs')).toStrictEqual({
+  it('isolates the page from Node.js and Electron, with the developer tools only in a development build', () => {
+    expect(windowOptions('/app/out/preload/index.cjs', { packaged: false })).toMatchObject({ devTools: true });
+    expect(windowOptions('/app/out/preload/index.cjs', { packaged: true })).toStrictEqual({
       preload: '/app/out/preload/index.cjs',
+      devTools: false,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -100,7 +102,7 @@ describe('windowOptions', () => {
 
   it('refuses a relative preload path, which Electron would resolve against an unknown directory', () => {
     for (const path of ['index.cjs', './preload/index.cjs', '../preload/index.cjs', '']) {
-      expect(() => windowOptions(path)).toThrow(/absolute/);
+      expect(() => windowOptions(path, { packaged: true })).toThrow(/absolute/);
     }
   });
 });

@@ -14,7 +14,7 @@ const untyped = (store: unknown) => store as Store;
 describe('001 agent-talk tables', () => {
   it('creates the six tables of the service schema, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false], [8, false]]);
     await store.migrations.up(1);
     const user = await store.insert('users', { email: 'ada@example.com' });
     await store.insert('memos', { user_id: user.id, audio_url: 'a.mp3', duration_sec: 2 });
@@ -25,7 +25,7 @@ describe('001 agent-talk tables', () => {
     for (const def of seedTables) expect(() => store.count(def.name)).not.toThrow();
 
     await store.migrations.down(0);
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false]]);
+    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false], [8, false]]);
     expect(await failure(() => store.get('users', user.id as string))).toMatchObject({ code: 'UNKNOWN_TABLE' });
 
     await store.migrations.up(1);
@@ -67,7 +67,7 @@ describe('002 desktop app columns', () => {
     await store.update('memos', seeded[0]!.id as string, { status: 'failed', error: 'engine crashed', api_key_id: key.id });
 
     await store.migrations.down(1);
-    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false]]);
+    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false], [8, false]]);
     expect(store.get('memos', seeded[0]!.id as string)).toEqual(seeded[0]);
     expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).index).not.toBe('idx_memos_user_created');
     // With the app's index on api_key_id gone, deleting a key falls back to scanning its logs, as SQLite would.
@@ -160,7 +160,7 @@ describe('migration runner', () => {
     });
     expect(await failure(openTempStore(tables, { migrations: migrations.slice(0, 1) }))).toMatchObject({
       code: 'SCHEMA_ERROR',
-      details: { tables: ['api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_outbox', 'cloud_usage'] },
+      details: { tables: ['api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_devices', 'sync_rows', 'sync_counts', 'sync_outbox', 'cloud_outbox', 'cloud_usage'] },
     });
   });
 
@@ -170,8 +170,8 @@ describe('migration runner', () => {
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/db-migrate.ts', ...args, '--profile', profile]).then((r) => r.stdout);
     expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
-    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied .*\n005 +applied/);
-    expect(await cli('down')).toMatch(/006 +applied .*\n007 +pending/);
+    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied .*\n005 +applied .*\n006 +applied/);
+    expect(await cli('down')).toMatch(/007 +applied .*\n008 +pending/);
     expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });
@@ -200,46 +200,68 @@ describe('005 library filter indexes', () => {
   });
 });
 
-describe('006 cloud keys', () => {
-  it('marks every existing key as made on this computer, lets a key say it is the cloud account’s, and goes down then up again', async () => {
+describe('006 device sync', () => {
+  it('adds the device sync tables beside existing data, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
     await store.migrations.up(5);
+    const user = await store.insert('users', { email: 'zoë@example.com' });
+    const memo = await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, text: 'Grüß dich' });
+    await store.migrations.up(6);
+    await store.insert('sync_devices', { id: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b', name: 'Küche', is_self: true });
+    await store.insert('sync_rows', { id: `memos:${memo.id}`, clock: { fields: {} } });
+    await store.insert('sync_counts', { id: 'k|2026-12-02|d', api_key_id: 'k', date: '2026-12-02', device_id: 'd', count: 3 });
+    expect(store.get('sync_devices', '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b')).toMatchObject({ applied_seq: 0, seen_seq: 0, is_self: true });
+    expect(store.explain('sync_counts', { api_key_id: 'k', date: '2026-12-02' })).toMatchObject({ access: 'index', index: 'idx_sync_counts_key_date' });
+    expect(await failure(store.insert('sync_rows', { id: 'x' }))).toMatchObject({ code: 'NOT_NULL_VIOLATION' });
+    await store.migrations.down(5);
+    expect(await failure(() => store.count('sync_rows'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+    expect(store.get('memos', memo.id as string)).toEqual(memo);
+    await store.migrations.up();
+    expect(store.count('sync_devices')).toBe(0);
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('007 cloud keys', () => {
+  it('marks every existing key as made on this computer, lets a key say it is the cloud account’s, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(6);
     const user = await store.insert('users', { email: 'ada@example.com' });
     const local = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h1', key_suffix: 'abcdef' });
-    await store.migrations.up(6);
+    await store.migrations.up(7);
     expect(store.get('api_keys', local.id as string)).toMatchObject({ origin: 'local', service_url: null, cloud_id: null });
     const cloud = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'cloud:k1', origin: 'cloud', service_url: 'https://talk.example', cloud_id: 'k1' });
     expect(store.explain('api_keys', { cloud_id: 'k1' })).toMatchObject({ index: 'idx_api_keys_cloud_id' });
     expect(store.query('api_keys', { cloud_id: 'k1' })).toEqual([cloud]);
     expect(await failure(store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h3', origin: 'elsewhere' }))).toMatchObject({ code: 'CHECK_VIOLATION' });
-    await store.migrations.down(5);
+    await store.migrations.down(6);
     expect(store.get('api_keys', local.id as string)).toEqual(local);
-    await store.migrations.up(6);
+    await store.migrations.up(7);
     expect(store.get('api_keys', cloud.id as string)).toMatchObject({ origin: 'local', cloud_id: null });
     expect(store.checkIntegrity()).toEqual([]);
   });
 });
 
-describe('007 sync outbox and cloud usage', () => {
+describe('008 cloud outbox and cloud usage', () => {
   it('keeps outbox entries in order by sequence, one per sequence number, gone with their key, and goes down then up again', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    await store.migrations.up(6);
+    await store.migrations.up(7);
     const user = await store.insert('users', { email: 'ada@example.com' });
     const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'pending:1', origin: 'cloud' });
-    await store.migrations.up(7);
+    await store.migrations.up(8);
     for (const [seq, op] of [[2, 'rename'], [1, 'create'], [3, 'revoke']] as const) {
-      await store.insert('sync_outbox', { seq, user_id: user.id, op, key_id: key.id, payload: { name: 'Café ☕' } });
+      await store.insert('cloud_outbox', { seq, user_id: user.id, op, key_id: key.id, payload: { name: 'Café ☕' } });
     }
-    expect(store.explain('sync_outbox', { status: 'pending' }, { orderBy: 'seq' })).toMatchObject({ index: 'idx_sync_outbox_status_seq' });
-    expect(store.query('sync_outbox', { status: 'pending' }, { orderBy: 'seq' }).map((e) => e.op)).toEqual(['create', 'rename', 'revoke']);
-    expect(await failure(store.insert('sync_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id }))).toMatchObject({ code: 'UNIQUE_VIOLATION' });
+    expect(store.explain('cloud_outbox', { status: 'pending' }, { orderBy: 'seq' })).toMatchObject({ index: 'idx_cloud_outbox_status_seq' });
+    expect(store.query('cloud_outbox', { status: 'pending' }, { orderBy: 'seq' }).map((e) => e.op)).toEqual(['create', 'rename', 'revoke']);
+    expect(await failure(store.insert('cloud_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id }))).toMatchObject({ code: 'UNIQUE_VIOLATION' });
     await store.insert('cloud_usage', { date: '2026-03-01', calls: 4, characters: 120 });
-    await store.migrations.down(6);
-    expect(await failure(() => store.count('sync_outbox'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+    await store.migrations.down(7);
+    expect(await failure(() => store.count('cloud_outbox'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
     await store.migrations.up();
     expect(store.count('cloud_usage')).toBe(0);
-    await store.insert('sync_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id });
+    await store.insert('cloud_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id });
     await store.delete('api_keys', key.id as string);
-    expect(store.count('sync_outbox')).toBe(0);
+    expect(store.count('cloud_outbox')).toBe(0);
   });
 });

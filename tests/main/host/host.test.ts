@@ -82,6 +82,22 @@ function getBytes(url: URL, headers: Record<string, string> = {}): Promise<{ sta
   });
 }
 
+/** Sends `raw` bytes as they are (two Host headers, which no HTTP client sends) and answers the first line back. */
+function rawExchange(url: URL, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let reply = '';
+    const socket = connect({ host: url.hostname, port: Number(url.port) }, () => socket.write(raw));
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      reply += chunk;
+      if (reply.includes('\r\n')) {
+        socket.destroy();
+        resolve(reply.slice(0, reply.indexOf('\r\n')));
+      }
+    });
+    socket.on('error', reject).on('end', () => resolve(reply));
+  });
+}
+
 /** Whether a TCP connection to `address`:`port` is accepted. */
 const accepts = (address: string, port: number) =>
   new Promise<boolean>((resolve) => {
@@ -182,6 +198,14 @@ describe('the browser host', () => {
     const rebound = await get(pageUrl, `evil.example:${pageUrl.port}`);
     expect(rebound.status).toBe(421);
     expect(rebound.body).not.toContain('<title>');
+  });
+
+  it('answers a request with two Host headers with 400 (RFC 9112), on a page and on the socket', async () => {
+    for (const path of [`/?token=${pageUrl.searchParams.get('token')}`, `/ws?token=${pageUrl.searchParams.get('token')}`]) {
+      const upgrade = path.startsWith('/ws') ? `Origin: ${origin}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` : '';
+      const head = await rawExchange(pageUrl, `GET ${path} HTTP/1.1\r\nHost: ${pageUrl.host}\r\nHost: ${pageUrl.host}\r\n${upgrade}Connection: close\r\n\r\n`);
+      expect(head, path).toMatch(/^HTTP\/1\.1 400 /);
+    }
   });
 
   it.each([

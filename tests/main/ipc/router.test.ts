@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
+import { MAX_ERROR_MESSAGE, methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
 import { createCore } from '../../../src-main/core';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { writeLegacyFile } from '../../support/legacy-db';
@@ -118,6 +118,9 @@ const hostileFor: Partial<Record<MethodName, unknown[]>> = {
     { fileName: 'x.db', database: 'not base64!' },
     { fileName: 'x.db', database: Buffer.from('hello, not a database').toString('base64') },
     { fileName: '', database: '' },
+    // Names no file system takes: a NUL, and 200 accented letters (400 bytes in UTF-8; a name has at most 255).
+    { fileName: 'agent\u0000talk.db', database: Buffer.from('SQLite format 3\0').toString('base64') },
+    { fileName: `${'é'.repeat(200)}.db`, database: Buffer.from('SQLite format 3\0').toString('base64') },
   ],
 };
 
@@ -174,7 +177,7 @@ describe('IPC router', () => {
         expect(result.ok, `${method} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toBe(false);
         if (!result.ok) {
           expect(['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'INVALID_VOICE', 'INVALID_API_KEY', 'TEXT_TOO_LONG', 'CLOUD_UNAVAILABLE', 'UNSUPPORTED', 'IMPORT_FAILED']).toContain(result.error.code);
-          expect(result.error.message.length).toBeLessThan(500);
+          expect(result.error.message.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE);
         }
         expect(state(s, seq)).toEqual(before);
       }

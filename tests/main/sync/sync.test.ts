@@ -23,7 +23,7 @@ function expectInStep(server: CloudServer, userId: string, pc: Computer) {
     expect(row, `key ${key.name} known here`).toBeDefined();
     expect({ name: row!.name, active: row!.is_active }).toEqual({ name: key.name, active: key.isActive });
   }
-  expect(pc.store.count('sync_outbox', { status: 'pending' })).toBe(0);
+  expect(pc.store.count('cloud_outbox', { status: 'pending' })).toBe(0);
 }
 
 describe('linking the account', () => {
@@ -83,7 +83,7 @@ describe('a sync', () => {
     const row = pc.store.get('api_keys', made.id)!;
     expect(row).toMatchObject({ cloud_id: remote.id, key_hash: hashKey(remote.key) });
     expect(await pc.secrets.get(secretAccount(made.id))).toBe(remote.key);
-    expect(JSON.stringify(pc.store.list('sync_outbox'))).not.toContain(remote.key);
+    expect(JSON.stringify(pc.store.list('cloud_outbox'))).not.toContain(remote.key);
 
     await pc.sync.keys.rename(pc.user.id, made.id, 'Desk');
     await pc.sync.keys.revoke(pc.user.id, made.id);

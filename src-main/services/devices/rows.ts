@@ -1,0 +1,92 @@
+/** What device sync keeps beside the rows (its settings entries and per-row clocks), read and written in a transaction. */
+import type { tables } from '../../../src-shared/schema';
+import type { FieldValue, RowClock } from '../../../src-shared/sync/merge';
+import { AUDIO_FIELD, PROFILE_ROW_ID, TABLE_RULES, type SyncedTable } from '../../../src-shared/sync/tables';
+import type { Transaction, TypedReader } from '../../db';
+
+export type Tx = Transaction<typeof tables>;
+export type Reader = TypedReader<typeof tables>;
+
+/** Change feed entries written by device sync carry this origin, so they are never sent back out. */
+export const ORIGIN = 'device-sync';
+
+/** The memo audio as it travels: a content-addressed file in some device's `blobs/`. */
+export interface AudioRef {
+  sha256: string;
+  ext: 'wav' | 'mp3';
+  bytes: number;
+}
+
+/** This computer's part in device sync (the `settings` entry `device_sync`). */
+export interface DeviceSyncSettings {
+  deviceId: string;
+  name: string;
+  /** The folder chosen; null when sync between computers is off. */
+  folder: string | null;
+  /** Fetch every memo's audio as it arrives, or only when a memo is played. */
+  audio: 'all' | 'when-needed';
+}
+
+/** Where this device's own numbering stands (the `settings` entry `device_sync_clock`). */
+export interface DeviceSyncClock {
+  /** The latest clock stamp this device made or saw. */
+  hlc: string | null;
+  /** The last change feed entry turned into changes to send. */
+  feedSeq: number;
+  /** The number of the next change file. */
+  nextSeq: number;
+  /** The last change file written into the folder. */
+  writtenSeq: number;
+  /** The own file number of the latest snapshot written. */
+  snapshotSeq: number;
+}
+
+export const SETTINGS_KEY = 'device_sync';
+export const CLOCK_KEY = 'device_sync_clock';
+const PROFILE_SETTING = 'profile_user_id';
+
+export function upsert<N extends 'settings' | 'sync_rows' | 'sync_counts' | 'sync_devices'>(tx: Tx, table: N, id: string, values: Record<string, unknown>): void {
+  const key = table === 'settings' ? 'key' : 'id';
+  if (tx.get(table, id)) tx.update(table, id, values as never);
+  else tx.insert(table, { [key]: id, ...values } as never);
+}
+
+export function readClock(reader: Reader): DeviceSyncClock | undefined {
+  return reader.get('settings', CLOCK_KEY)?.value as DeviceSyncClock | undefined;
+}
+
+export function readSettings(reader: Reader): DeviceSyncSettings | undefined {
+  return reader.get('settings', SETTINGS_KEY)?.value as DeviceSyncSettings | undefined;
+}
+
+export function profileUserId(reader: Reader): string | undefined {
+  const id = reader.get('settings', PROFILE_SETTING)?.value;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The `sync_rows` id of a travelling row: the profile's user travels under one id on every computer. */
+export const metaId = (table: SyncedTable, id: string) => `${table}:${id}`;
+
+/** The local row a travelling id names. */
+export const localId = (table: SyncedTable, id: string, profile: string) => (table === 'users' ? profile : id);
+export const travellingId = (table: SyncedTable, id: string) => (table === 'users' ? PROFILE_ROW_ID : id);
+
+export interface RowMeta {
+  clock: RowClock;
+  audio: AudioRef | null;
+}
+
+export function readMeta(reader: Reader, table: SyncedTable, id: string): RowMeta | undefined {
+  const row = reader.get('sync_rows', metaId(table, id));
+  return row ? { clock: row.clock as RowClock, audio: (row.audio as AudioRef | null) ?? null } : undefined;
+}
+
+/** A row's travelling values: its columns that travel, and a memo's audio reference. */
+export function travelling(table: SyncedTable, row: Record<string, unknown>, audio: AudioRef | null): Record<string, FieldValue> {
+  const values: Record<string, FieldValue> = {};
+  for (const field of TABLE_RULES[table].fields) {
+    if (field === AUDIO_FIELD) values[field] = audio as FieldValue;
+    else if (field in row) values[field] = row[field] as FieldValue;
+  }
+  return values;
+}

@@ -1,0 +1,46 @@
+/** Sync between computers through a shared folder: its settings and its state. */
+import { z } from 'zod';
+
+export const DEVICE_SYNC_STATES = ['off', 'in-step', 'pending', 'unavailable', 'read-only', 'full', 'error'] as const;
+
+export const deviceView = z.object({
+  id: z.string(),
+  name: z.string(),
+  self: z.boolean(),
+  /** When this computer last saw something new from it (this computer's clock); null: never. */
+  lastHeardAt: z.string().nullable(),
+  /** Its files seen in the folder and not applied yet. */
+  toRead: z.number(),
+});
+export type DeviceView = z.infer<typeof deviceView>;
+
+export const deviceSyncStatus = z.object({
+  state: z.enum(DEVICE_SYNC_STATES),
+  message: z.string().nullable(),
+  folder: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  name: z.string(),
+  audio: z.enum(['all', 'when-needed']),
+  /** Changes made here not yet written into the folder. */
+  toWrite: z.number(),
+  /** Other devices' files seen and not applied yet. */
+  toRead: z.number(),
+  devices: z.array(deviceView),
+  /** Conflict copies a carrier made in the folder (ignored). */
+  conflicts: z.array(z.string()),
+  /** Files or changes that could not be used, with why. */
+  problems: z.array(z.string()),
+  lastSyncAt: z.string().nullable(),
+});
+export type DeviceSyncStatus = z.infer<typeof deviceSyncStatus>;
+
+export const deviceSyncSettings = z
+  .object({
+    /** An absolute path; null turns sync between computers off. */
+    folder: z.string().trim().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'an absolute path').nullable(),
+    name: z.string().trim().min(1).max(100),
+    audio: z.enum(['all', 'when-needed']),
+  })
+  .partial()
+  .strict();
+export type DeviceSyncSettingsChange = z.infer<typeof deviceSyncSettings>;

@@ -5,6 +5,8 @@ import { LibraryScreen } from './features/library/LibraryScreen';
 import { PlayerBar } from './features/player/PlayerBar';
 import { FirstRun } from './features/profile/FirstRun';
 import { SettingsScreen } from './features/settings/SettingsScreen';
+import { SyncIndicator } from './features/sync/SyncIndicator';
+import './features/account/account.css';
 import { StudioScreen } from './features/studio/StudioScreen';
 import { UsageScreen } from './features/usage/UsageScreen';
 import { SCREENS, useNav, type Screen } from './stores/nav';
@@ -66,7 +68,7 @@ export function App() {
         <h1>Agent Talk</h1>
         {profile && (
           <p>
-            {profile.email} · <span className="tier">{profile.tier}</span> plan
+            {profile.email} · <span className="tier">{profile.tier}</span> plan · <SyncIndicator />
           </p>
         )}
       </header>

@@ -177,6 +177,8 @@ export interface CloudServer {
   requests: LoggedRequest[];
   memos: ServedMemo[];
   inject(fault: Fault): void;
+  /** Drops every fault still waiting (the service is back). */
+  clearFaults(): void;
   configure(audio: Partial<AudioSettings>): void;
   addAccount(tier: Tier, options?: AccountOptions): string;
   setUsage(key: string, usage: { today?: number; month?: number }): void;
@@ -532,6 +534,9 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     memos,
     inject(fault) {
       faults.push({ ...fault });
+    },
+    clearFaults() {
+      faults.splice(0);
     },
     configure(settings) {
       Object.assign(audio, settings);

@@ -2,10 +2,17 @@ import type { ApiKeyView } from '../../../src-shared/contract';
 import { formatDateTime } from '../../format';
 import { RevokeKey } from './RevokeKey';
 
-export function KeyTable({ keys }: { keys: ApiKeyView[] }) {
+/** A cloud key's state besides active or revoked: a change waiting for sync, or a key this computer does not hold. */
+function note(key: ApiKeyView): string | null {
+  if (key.waiting) return 'Waiting to sync';
+  if (key.kind === 'cloud' && key.isActive && !key.usable) return 'Not on this computer';
+  return null;
+}
+
+export function KeyTable({ keys, caption }: { keys: ApiKeyView[]; caption: string }) {
   return (
     <table className="keys">
-      <caption className="visually-hidden">Your API keys</caption>
+      <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>
           <th scope="col">Name</th>
@@ -31,6 +38,7 @@ export function KeyTable({ keys }: { keys: ApiKeyView[] }) {
               <span className={key.isActive ? 'status active' : 'status revoked'}>
                 {key.isActive ? 'Active' : 'Revoked'}
               </span>
+              {note(key) && <span className="key-note"> · {note(key)}</span>}
             </td>
             <td>{key.isActive && <RevokeKey apiKey={key} />}</td>
           </tr>

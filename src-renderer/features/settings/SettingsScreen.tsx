@@ -1,5 +1,6 @@
 import { useProfile } from '../../stores/profile';
 import { useSettings } from '../../stores/settings';
+import { CloudAccountPanel } from '../account/CloudAccountPanel';
 import { CloudUrlForm } from './CloudUrlForm';
 import { LegacyImport } from './LegacyImport';
 import { ThemePicker } from './ThemePicker';
@@ -49,6 +50,7 @@ export function SettingsScreen() {
       )}
       {app && <ProfileFolder profileDir={app.profileDir} />}
       {settings && <CloudUrlForm saved={settings.cloudUrl} />}
+      {settings && <CloudAccountPanel cloudUrl={settings.cloudUrl} />}
       <LegacyImport />
       {app && <KeychainStatus keychain={app.keychain} />}
       {settings && <ThemePicker theme={settings.theme} />}

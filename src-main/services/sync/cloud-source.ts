@@ -9,7 +9,7 @@ import { CloudCallError } from './cloud-call';
 import type { AccountLink } from './account-link';
 import { pendingCount } from './outbox';
 import { pullSteps, type PullDeps } from './pull';
-import { pushOutbox, type PushResult } from './push';
+import { pushOutbox, recentCreates } from './push';
 import type { SourceOutcome, SyncSource } from './scheduler';
 import { CAPABILITY_LABELS, type CapabilityResult, type SyncStateStore } from './state';
 
@@ -54,10 +54,9 @@ export function createCloudSource(deps: CloudSourceDeps): SyncSource {
       return { ok: false, retry: 'backoff', retryAfterMs: error.retryAfterMs };
     };
 
-    let push: PushResult = { pushed: 0, created: [] };
     if (token && !skip(known.keys, force)) {
       try {
-        push = await pushOutbox(deps, token);
+        await pushOutbox(deps, token);
       } catch (error) {
         if (!(error instanceof CloudCallError)) throw error;
         if (error.kind === 'not-offered') results.keys = { state: 'not-offered', reason: error.message };
@@ -68,7 +67,7 @@ export function createCloudSource(deps: CloudSourceDeps): SyncSource {
     for (const step of steps) {
       if ((step.session && !token) || results[step.capability] || skip(known[step.capability], force)) continue;
       try {
-        await step.run({ userId: user, serviceUrl, token: token ?? '', created: push.created });
+        await step.run({ userId: user, serviceUrl, token: token ?? '', created: await recentCreates(store, clock()) });
         results[step.capability] = { state: 'ok', reason: null };
       } catch (error) {
         if (!(error instanceof CloudCallError)) throw error;

@@ -1,7 +1,8 @@
 /**
  * The durable outbox of cloud key changes: one `cloud_outbox` row per change, written in the transaction that makes
  * the change here, so a quit or a crash can never keep one without the other. Entries are replayed in `seq` order;
- * a finished one is deleted, a refused one kept as `failed` (the user is told).
+ * a finished one is deleted (a create kept a while as `done`, see push.ts), a refused one kept as `failed` (the user
+ * is told).
  */
 import type { CloudOutboxEntry, tables } from '../../../src-shared/schema';
 import type { AgentTalkStore, Transaction } from '../../db';

@@ -30,7 +30,7 @@ export interface PullContext {
   userId: string;
   serviceUrl: string;
   token: string;
-  /** Keys this run created: a key of the same name that appeared with them is a duplicate delivery, revoked. */
+  /** Keys created lately: a key of the same name that appeared with them is a copy of that request (applied late or twice), revoked. */
   created: readonly CreatedKey[];
 }
 

@@ -6,6 +6,7 @@
  *   that name appeared since is revoked, and the key created again, so one request never leaves two live keys.
  * - rename: PATCH; the answer says whether the key is still active: a key revoked on the service stays revoked.
  * - revoke: repeatable on the service; a key already gone there is done too.
+ * A finished create stays a while (`done`), so a copy of its request applied late is found and revoked (pull.ts).
  * A change the service refuses is marked failed and told to the user; sync goes on with the next. No answer, a
  * refused session or a route not offered stops the push: everything after it waits, in order.
  */
@@ -25,7 +26,7 @@ export interface PushDeps {
   clock: () => Date;
 }
 
-/** A create this run made: its key, and the ids of same-named keys before it, for the duplicate sweep. */
+/** A create made lately: its key, and the ids of same-named keys before it, for the duplicate sweep. */
 export interface CreatedKey {
   name: string;
   cloudId: string;
@@ -34,7 +35,23 @@ export interface CreatedKey {
 
 export interface PushResult {
   pushed: number;
-  created: CreatedKey[];
+}
+
+/** How long a finished create is kept to catch a late or second copy of its request. */
+export const SWEEP_WINDOW_MS = 15 * 60_000;
+
+/** The creates finished within the sweep window (older ones are removed). */
+export async function recentCreates(store: AgentTalkStore, now: Date): Promise<CreatedKey[]> {
+  const since = new Date(now.getTime() - SWEEP_WINDOW_MS).toISOString();
+  const done = store.query('cloud_outbox', { status: 'done' });
+  const old = done.filter((e) => (e.updated_at ?? '') < since);
+  if (old.length > 0) await store.transaction((tx) => old.forEach((e) => tx.delete('cloud_outbox', e.id)));
+  return done
+    .filter((e) => (e.updated_at ?? '') >= since)
+    .map((e) => {
+      const payload = e.payload as CreatePayload & { createdId: string };
+      return { name: payload.name, cloudId: payload.createdId, before: payload.before ?? [] };
+    });
 }
 
 /** How many pending entries are read at a time. */
@@ -43,7 +60,7 @@ const BATCH = 200;
 const keyPath = (cloudId: string) => `/api/keys/${encodeURIComponent(cloudId)}`;
 
 export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, token: string): Promise<PushResult> {
-  const result: PushResult = { pushed: 0, created: [] };
+  const result: PushResult = { pushed: 0 };
   // The service's key list, read at most once per run (and kept up to date by this run's own creates).
   let listing: CloudKeyRow[] | null = null;
   const list = async (): Promise<CloudKeyRow[]> => (listing ??= (await caller.call({ method: 'GET', path: '/api/keys', token }, KeyList)).keys);
@@ -86,7 +103,9 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
     const { key: made } = await caller.call({ method: 'POST', path: '/api/keys', token, body: { name: payload.name, ...(payload.test && { test: true }) } }, KeyCreated);
     // The keychain first: a crash after it is a lost answer (the key is found and revoked), never a live key nobody holds.
     await secrets.set(secretAccount(key.id), made.key);
-    await finish(entry, (tx) => {
+    // Kept a while as done: a copy of this request applied late (a timeout, a second delivery) is found by it and revoked.
+    await store.transaction((tx) => {
+      tx.update('cloud_outbox', entry.id, { status: 'done', payload: { ...payload, before, createdId: made.id } });
       tx.update('api_keys', key.id, {
         cloud_id: made.id,
         prefix: made.prefix,
@@ -96,7 +115,6 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
       });
     });
     listing?.push({ id: made.id, prefix: made.prefix, maskedKey: `${made.prefix}***...${made.key.slice(-6)}`, name: payload.name, isActive: true });
-    result.created.push({ name: payload.name, cloudId: made.id, before });
   }
 
   async function rename(entry: CloudOutboxEntry, key: ApiKey): Promise<void> {

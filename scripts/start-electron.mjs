@@ -6,10 +6,23 @@ import { build } from 'electron-vite';
 
 const require = createRequire(import.meta.url);
 
-// install.js exits 0 at once when the binary is already there, otherwise it downloads it.
-const install = spawnSync(process.execPath, [require.resolve('electron/install.js')], { stdio: 'inherit' });
+/**
+ * Why the download failed, in a few words: the error line it printed ("fetch failed", "404 ...").
+ * @param {string} stderr
+ */
+function downloadFailure(stderr) {
+  const message = stderr.split('\n').find((line) => /^\w*Error\b/.test(line.trim()));
+  return (message ?? stderr.trim().split('\n')[0] ?? 'no reason given').replace(/^\w*Error:\s*/, '').trim();
+}
+
+// install.js exits 0 at once when the binary is already there, otherwise it downloads it. Its error is a raw
+// stack: it is kept, and told in one line.
+const install = spawnSync(process.execPath, [require.resolve('electron/install.js')], { stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' });
 if (install.status !== 0) {
-  console.error('The Electron binary is unavailable on this machine; `npm run start:browser` starts the app in a browser instead.');
+  console.error(
+    `Electron is not installed here: its binary could not be downloaded (${downloadFailure(install.stderr ?? '')}). ` +
+      '`npm run start:browser` runs the same app in a browser.',
+  );
   process.exit(1);
 }
 

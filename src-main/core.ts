@@ -10,6 +10,7 @@ import type { Clock } from './services/time';
 import { readCloudUrl } from './services/settings';
 import { createCloudEngine } from './services/tts/engines/cloud';
 import { createOfflineEngine } from './services/tts/engines/offline';
+import { createAgentApi, type AgentApi, type AgentApiOptions } from './api/server';
 import { forwardChanges, forwardSyncStatus } from './ipc/events';
 import { createHandlers, type EdgeDeps } from './ipc/handlers';
 import { createRouter } from './ipc/router';
@@ -19,6 +20,8 @@ export interface Core {
   /** Pushes events to `sink` until the returned function is called. */
   subscribe(sink: EventSink): () => void;
   services: Services;
+  /** The agent API, when this core runs it. */
+  agentApi: AgentApi | undefined;
   close(): Promise<void>;
 }
 
@@ -29,9 +32,14 @@ export interface CoreOptions {
   clock?: Clock;
   /** Where the edge can show a save dialog (Electron): asks for the path of a file to save. */
   saveFile?: EdgeDeps['saveFile'];
+  /**
+   * Runs the agent API (Electron and the browser host do) on the saved port, or on `port` (tests pass 0); its
+   * other options are for tests. Without it the core serves no agents.
+   */
+  agentApi?: Omit<AgentApiOptions, 'services' | 'clock'>;
 }
 
-export async function createCore({ profileDir, secrets, clock, saveFile }: CoreOptions): Promise<Core> {
+export async function createCore({ profileDir, secrets, clock, saveFile, agentApi: agentApiOptions }: CoreOptions): Promise<Core> {
   const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
   // The cloud engine reads the URL from the settings at each call: a change applies to the next memo.
   const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
@@ -45,9 +53,12 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
   await services.generation.start();
   // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
   void services.keys.removeRevokedSecrets();
+  // A port in use leaves the app working: the API then says why it is not running (Settings shows it).
+  const agentApi: AgentApi | undefined = agentApiOptions && createAgentApi({ services, ...(clock && { clock }), ...agentApiOptions });
+  await agentApi?.apply();
   services.sync.start();
   return {
-    handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }) })),
+    handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }), ...(agentApi && { agentApi }) })),
     subscribe(sink) {
       const stops = [
         forwardChanges(store, sink),
@@ -58,7 +69,10 @@ export async function createCore({ profileDir, secrets, clock, saveFile }: CoreO
       return () => stops.forEach((stop) => stop());
     },
     services,
+    agentApi,
     async close() {
+      // Agents' requests end first; a memo they were waiting for stays queued and resumes at the next start.
+      await agentApi?.close();
       await services.sync.stop();
       await services.generation.stop();
       await services.tts.close();

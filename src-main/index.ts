@@ -59,7 +59,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
     handleAppProtocol(rendererDir, audioDirOf(profileDir));
-    const core = await createCore({ profileDir, saveFile: askSavePath });
+    const core = await createCore({ profileDir, saveFile: askSavePath, agentApi: {} });
     shutdownTasks.push(() => core.close());
     serveCalls(core.handle);
     core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));

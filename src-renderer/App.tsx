@@ -10,6 +10,7 @@ import './features/account/account.css';
 import { StudioScreen } from './features/studio/StudioScreen';
 import { UsageScreen } from './features/usage/UsageScreen';
 import { SCREENS, useNav, type Screen } from './stores/nav';
+import { ScreenBoundary } from './ui/ScreenBoundary';
 import { useProfile } from './stores/profile';
 import { useSettings } from './stores/settings';
 
@@ -61,6 +62,7 @@ export function App() {
   useEffect(() => void load(), [load]);
   useEffect(() => void loadSettings(), [loadSettings]);
   const Current = SCREEN_COMPONENTS[screen];
+  const screenLabel = SCREENS.find(({ id }) => id === screen)!.label;
 
   return (
     <div className={profile ? 'app with-nav' : 'app'}>
@@ -85,7 +87,15 @@ export function App() {
             {error}
           </p>
         )}
-        {status === 'ready' && (profile ? <Current /> : <FirstRun />)}
+        {status === 'ready' &&
+          (profile ? (
+            // Keyed by screen: a failed screen is tried afresh when the user comes back to it.
+            <ScreenBoundary key={screen} screen={screenLabel}>
+              <Current />
+            </ScreenBoundary>
+          ) : (
+            <FirstRun />
+          ))}
       </main>
       {profile && <PlayerBar />}
       <footer className="app-footer">Agent Talk Desktop {appVersion()}</footer>

@@ -32,9 +32,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const secrets = await openSecretStore();
-  const host = await startHost({ ...options, rendererDir: resolve(import.meta.dirname, '../../out/renderer'), secrets });
+  const host = await startHost({ ...options, rendererDir: resolve(import.meta.dirname, '../../out/renderer'), secrets, agentApi: {} });
   console.log(`Agent Talk is running at ${host.url} (profile ${options.profileDir}; Ctrl-C stops it)`);
   if (!secrets.persistent) console.log(`Keychain: ${secrets.reason}`);
+  const agents = host.core.agentApi?.view();
+  if (agents?.address) console.log(`Agent API: ${agents.address} (Settings → Agent API)`);
+  else if (agents?.problem) console.log(`Agent API: ${agents.problem}`);
 
   let stopping = false;
   const stop = () => {

@@ -5,13 +5,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer } from 'ws';
+import { sendResponse } from '../serve/node-response';
 import { APP_ORIGIN } from '../serve/origin';
 import { routeAppRequest, type AppDirs } from '../serve/serve';
 import { AUDIO_PATH_PREFIX } from '../serve/serve-audio';
 import { MAX_IMPORT_BASE64 } from '../../src-shared/contract/settings';
-import { createCore, type Core } from '../core';
+import { createCore, type Core, type CoreOptions } from '../core';
 import { audioDirOf } from '../services/audio-files';
 import type { SecretStore } from '../services/secrets';
 import { addressedToHost, audioCookieFor, hasManyHosts, mayOpenSocket, mayReadAudio, newToken, type HostIdentity } from './guard';
@@ -30,6 +30,8 @@ export interface HostOptions {
   port?: number;
   /** The keychain to use; by default the OS keychain, or a session-only store where none answers. */
   secrets?: SecretStore;
+  /** Runs the agent API beside the page (the command line does; see CoreOptions). */
+  agentApi?: CoreOptions['agentApi'];
 }
 
 export interface Host {
@@ -68,15 +70,7 @@ async function serveFile(dirs: AppDirs, identity: HostIdentity, req: IncomingMes
   const response = await routeAppRequest(dirs, request);
   const cookie = pathname === '/' && audioCookieFor(req, identity, AUDIO_PATH_PREFIX);
   if (cookie) res.setHeader('Set-Cookie', cookie);
-  res.statusCode = response.status;
-  for (const [name, value] of response.headers) res.setHeader(name, value);
-  if (!response.body) return void res.end();
-  try {
-    // Streamed as the client reads it; a client that goes away (a media element seeking) cancels the body.
-    await pipeline(response.body, res);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
-  }
+  await sendResponse(res, response);
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
@@ -89,8 +83,8 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
   });
 }
 
-export async function startHost({ profileDir, rendererDir, port = 0, secrets }: HostOptions): Promise<Host> {
-  const core = await createCore({ profileDir, ...(secrets && { secrets }) });
+export async function startHost({ profileDir, rendererDir, port = 0, secrets, agentApi }: HostOptions): Promise<Host> {
+  const core = await createCore({ profileDir, ...(secrets && { secrets }), ...(agentApi && { agentApi }) });
   const server = createServer();
   let identity: HostIdentity;
   try {

@@ -38,6 +38,7 @@ export const memoView = (memo: Memo): MemoView => ({
   characterCount: memo.character_count,
   status: memo.status,
   error: memo.error,
+  errorCode: memo.error_code ?? null,
   apiKeyId: memo.api_key_id,
   createdAt: memo.created_at ?? '',
 });

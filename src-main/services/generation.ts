@@ -3,7 +3,9 @@
  * the service counts) and answered at once with a queued memo; a job in the durable queue synthesizes it, stores
  * the audio and completes the memo, or marks it failed with the reason.
  */
+import { failsAgainOnRetry, retryCannotHelp } from '../../src-shared/memo-failure';
 import { defaultTitle } from '../../src-shared/memo-title';
+import { englishCoverage, ENGLISH } from '../../src-shared/speakable';
 import type { Memo } from '../../src-shared/schema';
 import { TIER_LIMITS, type Tier } from '../../src-shared/tiers';
 import type { AgentTalkStore } from '../db';
@@ -13,8 +15,10 @@ import { ServiceError } from './errors';
 import { createJobQueue } from './jobs/queue';
 import { holdsSecret, type createKeyService } from './keys';
 import type { createRateLimitService } from './rate-limits';
-import type { Clock } from './time';
+import { utcDate, type Clock } from './time';
+import type { Synthesis } from './tts/engine';
 import type { TtsRegistry } from './tts/registry';
+import { isSilentWav } from './tts/wav';
 import { recordUsage } from './usage';
 
 export interface GenerateRequest {
@@ -41,8 +45,18 @@ export interface GenerationDeps {
   backoffMs?: number;
 }
 
-/** Refusals another try cannot change; anything else (the cloud down, a crash of the engine) is retried. */
-const PERMANENT = new Set(['INVALID_API_KEY', 'REVOKED_KEY', 'FORBIDDEN', 'INVALID_VOICE', 'VALIDATION_ERROR', 'TEXT_TOO_LONG', 'DAILY_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED']);
+/**
+ * Failures the queue does not try again by itself: those no try can change (memo-failure.ts), and the service's
+ * limits (a Retry by the user once the count resets may succeed). Anything else (the cloud down, a crash of the
+ * engine) is retried with backoff.
+ */
+const isPermanent = (error: unknown) =>
+  error instanceof ServiceError && (retryCannotHelp(error.code) || error.code === 'DAILY_LIMIT_EXCEEDED' || error.code === 'MONTHLY_LIMIT_EXCEEDED');
+
+/** Audio without a sound in it: none at all, or a WAV of silence (an MP3 is judged by its length only). */
+function isSilent({ audio, format, durationSec }: Synthesis): boolean {
+  return audio.length === 0 || durationSec <= 0 || (format === 'wav' && isSilentWav(audio));
+}
 
 /** How far a memo's job has come, 0 to 1 (JobProgress in the contract). */
 export type ProgressListener = (memoId: string, progress: number) => void;
@@ -57,7 +71,7 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
     store,
     clock,
     concurrency: () => TIER_LIMITS[tier()].concurrent,
-    isPermanent: (error) => error instanceof ServiceError && PERMANENT.has(error.code),
+    isPermanent,
     ...(leaseMs !== undefined && { leaseMs }),
     ...(backoffMs !== undefined && { backoffMs }),
     handlers: {
@@ -74,6 +88,9 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
         const { engine } = tts.resolve(memo.voice ?? '');
         const apiKey = memo.api_key_id && engine.id === 'cloud' ? await keys.cloudSecretOf(memo.user_id, memo.api_key_id) : null;
         const result = await engine.synthesize(memo.text, memo.voice!, { signal, apiKey, onProgress: (p) => tell(memo.id, p) });
+        if (isSilent(result)) {
+          throw new ServiceError('SILENT_AUDIO', 'The voice could not say any of this text: its audio was silent, so the memo was not made and not counted.');
+        }
         const file = await audio.write(memo.id, result.format, result.audio);
         // Committed with the job's completion (see CommitStep): a crash leaves both undone, and a job taken over by
         // another worker meanwhile is not completed twice.
@@ -83,10 +100,13 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
           recordUsage(tx, { userId: memo.user_id, apiKeyId: memo.api_key_id, action: 'memo_created', metadata: { memoId: memo.id, voice: memo.voice, characters: memo.character_count, durationSec: result.durationSec } });
         };
       },
-      settle(tx, job, outcome, error) {
+      settle(tx, job, outcome, failure) {
         const memo = tx.get('memos', job.memo_id);
         if (!memo) return;
-        tx.update('memos', memo.id, { status: outcome, error });
+        const error = failure?.message ?? null;
+        tx.update('memos', memo.id, { status: outcome, error, error_code: failure?.code ?? null });
+        // Silence delivered nothing: the call counted when the memo was accepted (on the day it was made) is taken back.
+        if (failure?.code === 'SILENT_AUDIO' && memo.api_key_id && memo.created_at) rateLimits.release(tx, memo.api_key_id, utcDate(new Date(memo.created_at)));
         if (outcome === 'failed') {
           const metadata = { memoId: memo.id, voice: memo.voice, error };
           recordUsage(tx, { userId: memo.user_id, apiKeyId: memo.api_key_id, action: 'memo_failed', metadata });
@@ -109,6 +129,10 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       const text = request.text.trim();
       if (text === '') throw new ServiceError('VALIDATION_ERROR', 'There is no text to speak.', { field: 'text' });
       const { voice } = tts.resolve(request.voice);
+      // Refused before it is counted: an English voice would make silence of it.
+      if (voice.language === ENGLISH && englishCoverage(text) === 'none') {
+        throw new ServiceError('UNSPEAKABLE_TEXT', `${voice.name} speaks English only and can say none of this text. Write it in English, or pick a cloud voice.`, { voice: voice.id });
+      }
       if (voice.engine === 'cloud' && cloudUrl() === null) {
         throw new ServiceError('CLOUD_UNAVAILABLE', 'Set the Agent Talk cloud URL in Settings to use the cloud voices.', { voice: voice.id });
       }
@@ -125,8 +149,10 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
         throw new ServiceError('INVALID_API_KEY', 'A key made on this computer is never sent to the service: choose one of your account’s cloud keys for a cloud voice.', { keyId });
       }
       if (cloud && !holdsSecret(key)) throw new ServiceError('INVALID_API_KEY', 'This computer does not hold that cloud key: paste it on the Keys screen first.', { keyId });
-      const { result: memo } = await rateLimits.consume(keyId, text.length, (tx) => {
+      const { result: memo } = await rateLimits.consume(keyId, text.length, (tx, _userId, countedAt) => {
         const created = tx.insert('memos', {
+          // Made when it is counted: a silent memo's call is taken back from the day its creation says.
+          created_at: countedAt.toISOString(),
           user_id: userId,
           api_key_id: keyId,
           text,
@@ -151,6 +177,11 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
     /** Queues a failed or cancelled memo again (not counted again: the call was counted when it was accepted). */
     async retry(userId: string, memoId: string): Promise<void> {
       const job = jobOf(userId, memoId);
+      const failed = store.get('memos', memoId)!;
+      // Also what keeps a silent memo's released call from being taken back twice.
+      if (failsAgainOnRetry(failed.error_code ?? null)) {
+        throw new ServiceError('CONFLICT', `Trying again cannot change this failure. ${failed.error ?? ''}`.trim(), { errorCode: failed.error_code });
+      }
       await store.transaction((tx) => {
         queue.retry(tx, job.id);
         tx.update('memos', memoId, { status: 'queued', error: null });

@@ -40,13 +40,14 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
   return {
     /**
      * Checks and counts one call on a key. `accepted` runs in the same transaction once the call is allowed, so
-     * what the call creates commits with its count or not at all. A refusal is written to the usage log (in its
+     * what the call creates commits with its count or not at all; it is told the time the call is counted at (its
+     * UTC date is the day counted, which `release` needs). A refusal is written to the usage log (in its
      * own transaction, as the call's count is not) and thrown as a typed error with `{limit, used, resetAt}`.
      */
     async consume<T = undefined>(
       apiKeyId: string,
       characters: number,
-      accepted?: (tx: Transaction<typeof tables>, userId: string) => T,
+      accepted?: (tx: Transaction<typeof tables>, userId: string, countedAt: Date) => T,
     ): Promise<Allowance & { result: T }> {
       const now = clock();
       const date = utcDate(now);
@@ -77,7 +78,7 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
         tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) + 1, last_used_at: now.toISOString() });
         recordUsage(tx, { userId, apiKeyId, action: 'key_used', metadata: { characters } });
         return {
-          result: accepted?.(tx, userId) as T,
+          result: accepted?.(tx, userId, now) as T,
           tier,
           limit: limits.callsPerDay,
           remaining: limits.callsPerDay === null ? null : limits.callsPerDay - usedToday - 1,
@@ -90,6 +91,29 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
         throw new ServiceError(refusal.code, MESSAGES[refusal.code](outcome), { limit: refusal.limit, used: refusal.used, resetAt: refusal.resetAt });
       }
       return outcome;
+    },
+
+    /**
+     * Where a key stands today without counting a call (the agent API's X-RateLimit headers): its daily limit,
+     * the calls left, and when the count resets. Without a key, the plan of `userId` with nothing spent.
+     */
+    standing(apiKeyId: string | null, userId: string): Omit<Allowance, 'tier'> {
+      const now = clock();
+      const tier = tierOf(store, userId, now);
+      const limit = TIER_LIMITS[tier].callsPerDay;
+      const used = apiKeyId ? (store.query('rate_limits', { api_key_id: apiKeyId, date: utcDate(now) })[0]?.count ?? 0) : 0;
+      return { limit, remaining: limit === null ? null : Math.max(0, limit - used), resetAt: nextUtcMidnight(now).toISOString() };
+    },
+
+    /**
+     * Takes back one call counted on a key on UTC day `date` (a memo that turned out silent delivered nothing), in
+     * the caller's transaction: the day's and the month's counts are then as if the call had never come.
+     */
+    release(tx: Transaction<typeof tables>, apiKeyId: string, date: string): void {
+      const day = tx.query('rate_limits', { api_key_id: apiKeyId, date })[0];
+      if (day && (day.count ?? 0) > 0) tx.update('rate_limits', day.id, { count: (day.count ?? 0) - 1 });
+      const key = tx.get('api_keys', apiKeyId);
+      if (key && (key.usage_count ?? 0) > 0) tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) - 1 });
     },
 
     /** Calls per UTC day over all the user's keys for the last `days` days (today included), oldest first. */

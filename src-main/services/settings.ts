@@ -1,10 +1,15 @@
-/** The profile's own settings, kept in the `settings` table: the cloud service's URL and the theme. */
+/** The profile's own settings, kept in the `settings` table: the cloud service's URL, the theme, the agent API. */
+import { AGENT_API_DEFAULT_PORT, agentApiSettings, type AgentApiSettings } from '../../src-shared/contract/agent-api';
 import { THEMES, type SettingsView } from '../../src-shared/contract/settings';
 import type { tables } from '../../src-shared/schema';
 import type { AgentTalkStore, Transaction } from '../db';
 
 const CLOUD_URL = 'cloud_url';
 const THEME = 'theme';
+const AGENT_API = 'agent_api';
+
+/** On, on its default port, and speaking cloud voices offline when the cloud can't: what a fresh profile has. */
+const AGENT_API_DEFAULTS: AgentApiSettings = { enabled: true, port: AGENT_API_DEFAULT_PORT, nearestOfflineVoice: true };
 
 /** The cloud service's URL, or null until the user sets one (read at each cloud call). */
 export function readCloudUrl(store: AgentTalkStore): string | null {
@@ -27,9 +32,28 @@ export function createSettingsService(store: AgentTalkStore) {
     return { cloudUrl: readCloudUrl(store), theme: THEMES.find((t) => t === theme) ?? 'system' };
   }
 
+  /** The agent API's settings; a stored value that no longer parses falls back to the defaults field by field. */
+  function agentApi(): AgentApiSettings {
+    const stored = store.get('settings', AGENT_API)?.value;
+    const merged = { ...AGENT_API_DEFAULTS, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
+    const parsed = agentApiSettings.safeParse(merged);
+    return parsed.success ? parsed.data : AGENT_API_DEFAULTS;
+  }
+
   return {
     get,
     cloudUrl: () => readCloudUrl(store),
+    agentApi,
+    /** Saves the agent API fields given (validated by the contract); answers the settings now in force. */
+    async updateAgentApi(changes: Partial<AgentApiSettings>): Promise<AgentApiSettings> {
+      return store.transaction((tx) => {
+        const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+        const value = agentApiSettings.parse({ ...agentApi(), ...given });
+        if (tx.get('settings', AGENT_API)) tx.update('settings', AGENT_API, { value });
+        else tx.insert('settings', { key: AGENT_API, value });
+        return value;
+      });
+    },
     /** Sets the fields given (already validated by the contract); `cloudUrl: null` removes it. */
     async update(changes: { cloudUrl?: string | null; theme?: SettingsView['theme'] }): Promise<SettingsView> {
       await store.transaction((tx) => {

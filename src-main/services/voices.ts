@@ -13,9 +13,9 @@ export function createVoiceService(tts: TtsRegistry, cloudHealth: { check(): Pro
     async list(): Promise<VoiceView[]> {
       const voices = tts.voices();
       const health = voices.some((v) => v.engine === 'cloud') ? await cloudHealth.check() : { available: true, reason: null };
-      return voices.map(({ id, name, gender, description, engine }) => {
+      return voices.map(({ id, name, gender, description, engine, language }) => {
         const available = engine === 'offline' || health.available;
-        return { id, name, gender, description, engine, available, unavailableReason: available ? null : health.reason };
+        return { id, name, gender, description, engine, language: language ?? null, available, unavailableReason: available ? null : health.reason };
       });
     },
 

@@ -26,6 +26,8 @@ interface StudioState {
   busy: boolean;
   /** Why the core refused the last request, in its words. */
   error: string | null;
+  /** Counts the memos generated here: the status card takes the focus each time it grows. */
+  started: number;
   edit(changes: Partial<Draft>): void;
   loadLimits(): Promise<void>;
   /** Generates a memo from the draft, with the voice and key the screen resolved from it. */
@@ -58,6 +60,7 @@ export const useStudio = create<StudioState>()((set, get) => {
     progress: 0,
     busy: false,
     error: null,
+    started: 0,
     // A refusal was of the draft as it was: once it changes, it no longer applies.
     edit: (changes) => set((s) => ({ draft: { ...s.draft, ...changes }, error: null })),
     async loadLimits() {
@@ -67,9 +70,11 @@ export const useStudio = create<StudioState>()((set, get) => {
         set({ error: errorMessage(error) });
       }
     },
-    generate({ voice, keyId }) {
+    async generate({ voice, keyId }) {
       const { text, title } = get().draft;
-      return request(() => call('memos.generate', { text, voice, keyId, ...(title.trim() !== '' && { title: title.trim() }) }));
+      const before = get().memo;
+      await request(() => call('memos.generate', { text, voice, keyId, ...(title.trim() !== '' && { title: title.trim() }) }));
+      if (get().memo && get().memo !== before) set((s) => ({ started: s.started + 1 }));
     },
     cancel: () => request(() => call('memos.cancel', { id: get().memo!.id })),
     retry() {

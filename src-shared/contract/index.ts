@@ -3,6 +3,7 @@
  * every event main pushes. The router validates against it; the renderer's api.ts is typed from it.
  */
 import type { z } from 'zod';
+import { agentApiMethods } from './agent-api';
 import { keysMethods } from './keys';
 import { memosMethods } from './memos';
 import { profileMethods } from './profile';
@@ -11,7 +12,7 @@ import { syncMethods, type SyncStatus } from './sync';
 import { usageMethods } from './usage';
 import { voicesMethods } from './voices';
 
-export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...syncMethods };
+export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...syncMethods, ...agentApiMethods };
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -43,6 +44,7 @@ export type EventName = keyof EventPayloads;
 export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'sync.status'] as const satisfies readonly EventName[];
 
 export * from './result';
+export { AGENT_API_DEFAULT_PORT, type AgentApiSettings, type AgentApiView } from './agent-api';
 export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
 export type { ProfileView } from './profile';

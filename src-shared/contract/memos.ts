@@ -12,6 +12,8 @@ export const memoView = z.object({
   characterCount: z.number().nullable(),
   status: z.enum(MEMO_STATUSES),
   error: z.string().nullable(),
+  /** The failure's kind (an error code): memo-failure.ts tells whether another try can help. */
+  errorCode: z.string().nullable(),
   apiKeyId: z.string().nullable(),
   createdAt: z.string(),
 });

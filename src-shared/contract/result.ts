@@ -27,6 +27,10 @@ export const ERROR_CODES = [
   // The cloud service: unreachable or failing (5xx, network) after retries; or it answered outside its contract.
   'CLOUD_UNAVAILABLE',
   'TTS_FAILED',
+  // The text has nothing the voice can say (an English voice and Chinese text, emoji only), so its audio would be silence.
+  'UNSPEAKABLE_TEXT',
+  // The voice made audio, but it was empty or silence: the memo failed rather than complete without a sound.
+  'SILENT_AUDIO',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -7,6 +7,8 @@ export const voiceView = z.object({
   gender: z.enum(['female', 'male']),
   description: z.string(),
   engine: z.enum(['offline', 'cloud']),
+  /** The one language it speaks (the offline voices: English); null when it speaks many. */
+  language: z.string().nullable(),
   /** Whether a memo can be made with it now; when not, `unavailableReason` says why in a sentence. */
   available: z.boolean(),
   unavailableReason: z.string().nullable(),

@@ -32,6 +32,11 @@ export const memoFilterIndexes = {
   indexes: [index('idx_memos_user_status_created', 'user_id', 'status', 'created_at desc'), index('idx_memos_user_voice_created', 'user_id', 'voice', 'created_at desc')],
 } as const;
 
+/** Version 6: the kind of a memo's failure (an error code), so the UI knows whether Retry can help. */
+export const memoErrorCode = {
+  columns: { error_code: { type: 'text' } },
+} as const;
+
 export const usageLogExtension = {
   indexes: [
     // A user's log by time range (the usage screen); and the set-null path when a key is deleted.
@@ -96,7 +101,7 @@ export const jobs = {
 export const KEY_ORIGINS = ['local', 'cloud'] as const;
 
 /**
- * Version 7: the two kinds of keys. `local` keys are made here and never leave this computer; `cloud` keys are the
+ * Version 8: the two kinds of keys. `local` keys are made here and never leave this computer; `cloud` keys are the
  * account's on the service at `service_url` (pulled, pasted or created through the outbox), known there as
  * `cloud_id` once the service has answered. A cloud key whose secret this computer does not hold has the
  * `key_hash` `cloud:<cloud id>` (never a SHA-256 hex, so no full key can match it).
@@ -114,7 +119,7 @@ export const OUTBOX_OPS = ['create', 'rename', 'revoke'] as const;
 export const OUTBOX_STATUSES = ['pending', 'done', 'failed'] as const;
 
 /**
- * Version 8: the cloud outbox. Each cloud key change made here is one row, written in the same transaction as the
+ * Version 9: the cloud outbox. Each cloud key change made here is one row, written in the same transaction as the
  * change, replayed in `seq` order. A create is marked `sent_at` (with the service's key ids of that name seen just
  * before, `payload.before`) before its request goes out, so a create whose answer was lost is found afterwards.
  */
@@ -143,7 +148,7 @@ export const cloudOutbox = {
   indexes: [index('idx_cloud_outbox_status_seq', 'status', 'seq'), index('idx_cloud_outbox_key', 'key_id')],
 } as const satisfies TableDef;
 
-/** Version 8: the cloud account's calls and characters per UTC day, as the service counts them (pulled). */
+/** Version 9: the cloud account's calls and characters per UTC day, as the service counts them (pulled). */
 export const cloudUsage = {
   name: 'cloud_usage',
   primaryKey: 'date',
@@ -156,7 +161,7 @@ export const cloudUsage = {
 } as const satisfies TableDef;
 
 export const apiKeys = extendTable(extendTable(seedApiKeys, apiKeyExtension), apiKeyOriginExtension);
-export const memos = extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes);
+export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */

@@ -195,6 +195,7 @@ export function generate(sizes: Sizes, seed = 20251121): Dataset {
       api_key_id: key?.id ?? null,
       status: 'completed',
       error: null,
+      error_code: null,
       updated_at: at,
     };
   };

@@ -1,5 +1,5 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
-import { apiKeyExtension, apiKeyOriginExtension, cloudOutbox, cloudUsage, deviceSyncTables, jobs, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
+import { apiKeyExtension, apiKeyOriginExtension, cloudOutbox, cloudUsage, deviceSyncTables, jobs, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
 import { createTables, extendTables, type Migration } from '../migrate';
 
 export const migrations: readonly Migration[] = [
@@ -9,6 +9,7 @@ export const migrations: readonly Migration[] = [
   createTables(4, 'generation jobs', [jobs]),
   extendTables(5, 'library filter indexes', { memos: memoFilterIndexes }),
   createTables(6, 'device sync', deviceSyncTables),
-  extendTables(7, 'cloud keys', { api_keys: apiKeyOriginExtension }),
-  createTables(8, 'cloud outbox and cloud usage', [cloudOutbox, cloudUsage]),
+  extendTables(7, 'memo failure kinds', { memos: memoErrorCode }),
+  extendTables(8, 'cloud keys', { api_keys: apiKeyOriginExtension }),
+  createTables(9, 'cloud outbox and cloud usage', [cloudOutbox, cloudUsage]),
 ];

@@ -2,6 +2,7 @@
 import type { ArgsOf, MethodName, ResultOf } from '../../../src-shared/contract';
 import type { Services } from '../../services';
 import type { CloudEngine } from '../../services/tts/engines/cloud';
+import { agentApiHandlers, type AgentApiControl } from './agent-api';
 import { keysHandlers } from './keys';
 import { memosHandlers } from './memos';
 import { profileHandlers } from './profile';
@@ -22,6 +23,8 @@ export interface EdgeDeps {
   saveFile?: (suggestedName: string) => Promise<string | null>;
   /** The cloud engine, whose last rate-limit headers the usage screen shows. */
   cloud?: CloudEngine;
+  /** The agent API the edge runs, which Settings shows and changes. */
+  agentApi?: AgentApiControl;
 }
 
 export function createHandlers(s: Services, edge: EdgeDeps): Handlers {
@@ -33,5 +36,6 @@ export function createHandlers(s: Services, edge: EdgeDeps): Handlers {
     ...voicesHandlers(s),
     ...settingsHandlers(s),
     ...syncHandlers(s),
+    ...agentApiHandlers(s, edge),
   };
 }

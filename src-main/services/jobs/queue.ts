@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Job, tables } from '../../../src-shared/schema';
 import type { AgentTalkStore, Transaction } from '../../db';
+import type { ErrorCode } from '../../../src-shared/contract/result';
 import { ServiceError } from '../errors';
 import type { Clock } from '../time';
 
@@ -25,8 +26,11 @@ export interface JobHandlers {
    * again after a crash (its effects outside the store, such as files, must be repeatable).
    */
   run(job: Job, context: JobContext): Promise<CommitStep | void>;
-  /** Called once a job has failed for good (after its last retry) or was cancelled, inside that transaction. */
-  settle(tx: Transaction<typeof tables>, job: Job, outcome: 'failed' | 'cancelled', error: string | null): void;
+  /**
+   * Called once a job has failed for good (after its last retry) or was cancelled, inside that transaction; a
+   * failure comes with its message and its kind (a ServiceError's code; null for anything else).
+   */
+  settle(tx: Transaction<typeof tables>, job: Job, outcome: 'failed' | 'cancelled', failure: { message: string; code: ErrorCode | null } | null): void;
 }
 
 export interface JobQueueOptions {
@@ -110,7 +114,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
       });
     } else {
       const failed = tx.update('jobs', current.id, { status: 'failed', locked_until: null, error: message, completed_at: at });
-      handlers.settle(tx, failed, 'failed', message);
+      handlers.settle(tx, failed, 'failed', { message, code: error instanceof ServiceError ? error.code : null });
     }
   }
 

@@ -9,6 +9,8 @@ export interface Voice {
   gender: 'female' | 'male';
   description: string;
   engine: EngineId;
+  /** The one language it speaks, where it speaks only one (the offline voices: English). */
+  language?: string;
 }
 
 export interface Synthesis {

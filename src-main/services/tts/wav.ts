@@ -100,3 +100,21 @@ export function wavHeader(format: WavFormat, dataBytes: number): Uint8Array {
 export function wavDurationSec(format: WavFormat, dataBytes: number): number {
   return Math.floor(dataBytes / format.blockAlign) / format.sampleRate;
 }
+
+/** Below this peak (1% of full scale) a 16-bit recording is silence: what Flite makes of text it cannot say. */
+const SILENCE_PEAK = 328;
+
+/**
+ * Whether a WAV holds no sound: no samples, or 16-bit PCM samples that never rise above a whisper. Other sample
+ * formats are not judged (false), and neither is a file that is not a WAV.
+ */
+export function isSilentWav(bytes: Uint8Array): boolean {
+  const { format, data } = parseWav(bytes);
+  if (data.length === 0) return true;
+  if (format.audioFormat !== 1 || format.bitsPerSample !== 16) return false;
+  const samples = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let at = 0; at + 1 < data.length; at += 2) {
+    if (Math.abs(samples.getInt16(at, true)) > SILENCE_PEAK) return false;
+  }
+  return true;
+}

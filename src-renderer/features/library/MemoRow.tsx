@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { retryCannotHelp, whatToChange } from '../../../src-shared/memo-failure';
 import type { MemoView } from '../../../src-shared/contract';
 import { formatDateTime, formatDuration, memoTitle } from '../../format';
 import type { MemoStatus } from '../../stores/memos';
@@ -48,6 +49,7 @@ function StatusBadge({ memo }: { memo: MemoView }) {
     <span className={`memo-status ${memo.status}`}>
       {STATUS_LABELS[memo.status]}
       {memo.status === 'failed' && memo.error && `: ${memo.error}`}
+      {memo.status === 'failed' && whatToChange(memo.errorCode) && ` ${whatToChange(memo.errorCode)}`}
     </span>
   );
 }
@@ -76,7 +78,7 @@ function RowActions({ memo, current, fileDialogs, actions }: Omit<MemoRowProps, 
             Download
           </a>
         ))}
-      {(memo.status === 'failed' || memo.status === 'cancelled') && (
+      {(memo.status === 'cancelled' || (memo.status === 'failed' && !retryCannotHelp(memo.errorCode))) && (
         <button type="button" className="quiet" tabIndex={tabIndex} aria-label={`Retry ${title}`} onClick={() => actions.retry(memo)}>
           Retry
         </button>

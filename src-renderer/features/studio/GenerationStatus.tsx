@@ -1,4 +1,6 @@
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { retryCannotHelp, whatToChange } from '../../../src-shared/memo-failure';
 import type { MemoView } from '../../../src-shared/contract';
 import { formatDuration, memoTitle } from '../../format';
 import { usePlayer } from '../../stores/player';
@@ -13,21 +15,31 @@ function statusText(memo: MemoView, progress: number): string {
     case 'completed':
       return `Ready (${formatDuration(memo.durationSec)}), in the player below.`;
     case 'failed':
-      return `Generation failed: ${memo.error ?? 'no reason was given.'}`;
+      return [`Generation failed: ${memo.error ?? 'no reason was given.'}`, whatToChange(memo.errorCode)].filter(Boolean).join(' ');
     case 'cancelled':
       return 'Cancelled.';
   }
 }
 
-/** The memo last generated here: how far its job has come, and what can be done with it now. */
+/**
+ * The memo last generated here: how far its job has come, and what can be done with it now. Once Generate is
+ * pressed, focus moves here (the button is disabled meanwhile, and would leave it on the page's body) and the card
+ * scrolls into view; its status is announced as it changes.
+ */
 export function GenerationStatus() {
-  const { memo, progress, busy, cancel, retry } = useStudio(
-    useShallow((s) => ({ memo: s.memo, progress: s.progress, busy: s.busy, cancel: s.cancel, retry: s.retry })),
+  const { memo, progress, busy, started, cancel, retry } = useStudio(
+    useShallow((s) => ({ memo: s.memo, progress: s.progress, busy: s.busy, started: s.started, cancel: s.cancel, retry: s.retry })),
   );
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (started === 0 || !card.current) return;
+    card.current.focus({ preventScroll: true });
+    card.current.scrollIntoView({ block: 'nearest' });
+  }, [started]);
   if (!memo) return null;
   const working = memo.status === 'queued' || memo.status === 'processing';
   return (
-    <section className="card generation" aria-labelledby="generation-title">
+    <section ref={card} tabIndex={-1} className="card generation" aria-labelledby="generation-title">
       <h3 id="generation-title">{memoTitle(memo)}</h3>
       <p className={memo.status === 'failed' ? 'error' : undefined} role="status">
         {statusText(memo, progress)}
@@ -39,7 +51,7 @@ export function GenerationStatus() {
             Cancel
           </button>
         )}
-        {(memo.status === 'failed' || memo.status === 'cancelled') && (
+        {(memo.status === 'cancelled' || (memo.status === 'failed' && !retryCannotHelp(memo.errorCode))) && (
           <button type="button" disabled={busy} onClick={() => void retry()}>
             Retry
           </button>

@@ -6,6 +6,7 @@ import { useVoices } from '../../stores/voices';
 import { BillingKey } from './BillingKey';
 import { GenerationStatus } from './GenerationStatus';
 import { MemoText, charactersOver } from './MemoText';
+import { SpeakableWarning, coverageOf } from './SpeakableWarning';
 import { VoicePicker } from './VoicePicker';
 import './studio.css';
 
@@ -25,7 +26,8 @@ export function StudioScreen() {
   // The user's choices while they can be used; until then the first offline voice and the newest active key.
   const voice = voices.voices.find((v) => v.id === draft.voice && v.available) ?? voices.voices.find((v) => v.available);
   const key = keys.keys.find((k) => k.id === draft.keyId) ?? keys.keys.find((k) => k.isActive);
-  const ready = voice !== undefined && key !== undefined && draft.text.trim() !== '' && charactersOver(draft.text, charLimit) === 0;
+  const coverage = coverageOf(draft.text, voice);
+  const ready = voice !== undefined && key !== undefined && draft.text.trim() !== '' && charactersOver(draft.text, charLimit) === 0 && coverage !== 'none';
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -51,6 +53,7 @@ export function StudioScreen() {
           </p>
         )}
         {voices.loaded && <VoicePicker voices={voices.voices} value={voice?.id} onChange={(id) => edit({ voice: id })} />}
+        <SpeakableWarning voice={voice} coverage={coverage} />
         {keys.error && (
           <p className="error" role="alert">
             {keys.error}

@@ -77,6 +77,13 @@ function VoiceGroup({ title, hint, voices, value, onChange, preview }: GroupProp
   );
 }
 
+/** The offline voices speak one language (English): said where they are chosen, before a memo is made. */
+function offlineHint(offline: VoiceView[]): string {
+  const languages = [...new Set(offline.map((v) => v.language).filter((language) => language !== null))];
+  const spoken = languages.length > 0 ? ` They speak ${languages.join(' and ')} only: words in other languages are skipped.` : '';
+  return `Made on this computer; they work without a connection.${spoken}`;
+}
+
 /** The voices, grouped as offline (made on this computer) and cloud; offline ones can be heard first. */
 export function VoicePicker({ voices, value, onChange }: PickerProps) {
   const preview = useVoicePreview();
@@ -85,7 +92,7 @@ export function VoicePicker({ voices, value, onChange }: PickerProps) {
   return (
     <fieldset className="voice-picker">
       <legend>Voice</legend>
-      <VoiceGroup title="Offline voices" hint="Made on this computer; they work without a connection." voices={offline} value={value} onChange={onChange} preview={preview} />
+      <VoiceGroup title="Offline voices" hint={offlineHint(offline)} voices={offline} value={value} onChange={onChange} preview={preview} />
       {cloud.length > 0 && (
         <VoiceGroup title="Cloud voices" hint="Made by the Agent Talk service with your API key." voices={cloud} value={value} onChange={onChange} preview={preview} />
       )}

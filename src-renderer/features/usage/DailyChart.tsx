@@ -29,10 +29,10 @@ export function DailyChart({ days }: { days: Day[] }) {
   const total = days.reduce((sum, day) => sum + day.calls, 0);
   const busiest = days.reduce<Day | undefined>((best, day) => (day.calls > (best?.calls ?? 0) ? day : best), undefined);
   const labelOf = (i: number) => dayLabel(days[i]!.date, i === days.length - 1);
-  const busiestIndex = busiest ? days.indexOf(busiest) : -1;
-  const busiestDay = busiestIndex === days.length - 1 ? 'today' : `on ${labelOf(busiestIndex)}`;
+  const busiestDay = (index: number) => (index === days.length - 1 ? 'today' : `on ${labelOf(index)}`);
+  // A profile without a call in these days (a new one, or just imported) has no busiest day.
   const summary = busiest
-    ? `${calls(total)} in the last ${days.length} days; the most ${busiestDay}, with ${formatCount(busiest.calls)}.`
+    ? `${calls(total)} in the last ${days.length} days; the most ${busiestDay(days.indexOf(busiest))}, with ${formatCount(busiest.calls)}.`
     : `No calls in the last ${days.length} days.`;
 
   return (

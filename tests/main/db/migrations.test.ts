@@ -8,13 +8,17 @@ import { extendTable, seedTables, tables, users, type TableDef } from '../../../
 import { failure, openAgentTalk, openTempStore, tempDir } from './helpers';
 
 const versions = (store: Store) => store.migrations.status().map((m) => [m.version, m.appliedAt !== null]);
+/** Every migration's version, with whether it is applied: those up to `applied` are. */
+const appliedUpTo = (applied: number) => migrations.map((m) => [m.version, m.version <= applied]);
+const last = migrations.at(-1)!.version;
+const pad = (version: number) => String(version).padStart(3, '0');
 /** The store as a migration leaves it, whatever its tables are at that version. */
 const untyped = (store: unknown) => store as Store;
 
 describe('001 agent-talk tables', () => {
   it('creates the six tables of the service schema, and goes down then up again with data in place', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false], [8, false]]);
+    expect(versions(store)).toEqual(appliedUpTo(0));
     await store.migrations.up(1);
     const user = await store.insert('users', { email: 'ada@example.com' });
     await store.insert('memos', { user_id: user.id, audio_url: 'a.mp3', duration_sec: 2 });
@@ -25,7 +29,7 @@ describe('001 agent-talk tables', () => {
     for (const def of seedTables) expect(() => store.count(def.name)).not.toThrow();
 
     await store.migrations.down(0);
-    expect(versions(store)).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false], [8, false]]);
+    expect(versions(store)).toEqual(appliedUpTo(0));
     expect(await failure(() => store.get('users', user.id as string))).toMatchObject({ code: 'UNKNOWN_TABLE' });
 
     await store.migrations.up(1);
@@ -67,7 +71,7 @@ describe('002 desktop app columns', () => {
     await store.update('memos', seeded[0]!.id as string, { status: 'failed', error: 'engine crashed', api_key_id: key.id });
 
     await store.migrations.down(1);
-    expect(versions(store)).toEqual([[1, true], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false], [8, false]]);
+    expect(versions(store)).toEqual(appliedUpTo(1));
     expect(store.get('memos', seeded[0]!.id as string)).toEqual(seeded[0]);
     expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' }).index).not.toBe('idx_memos_user_created');
     // With the app's index on api_key_id gone, deleting a key falls back to scanning its logs, as SQLite would.
@@ -170,8 +174,8 @@ describe('migration runner', () => {
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/db-migrate.ts', ...args, '--profile', profile]).then((r) => r.stdout);
     expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
-    expect(await cli('up')).toMatch(/002 +applied .*\n003 +applied .*\n004 +applied .*\n005 +applied .*\n006 +applied/);
-    expect(await cli('down')).toMatch(/007 +applied .*\n008 +pending/);
+    expect(await cli('up')).toMatch(new RegExp(`002 +applied .*\\n003 +applied (.*\\n)*${pad(last)} +applied`));
+    expect(await cli('down')).toMatch(new RegExp(`${pad(last - 1)} +applied .*\\n${pad(last)} +pending`));
     expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });
@@ -195,6 +199,22 @@ describe('005 library filter indexes', () => {
     expect(store.count('memos', { user_id: user.id, voice: 'flite:rms' })).toBe(2);
     await store.migrations.down(4);
     expect(store.query('memos', ...byStatus)).toHaveLength(2);
+    await store.migrations.up();
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+
+  it('keeps the kind of a memo’s failure (007), and goes down then up again with data in place', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(6);
+    const user = (await store.insert('users', { email: 'ada@example.com' })) as { id: string };
+    const memo = (await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, text: '你好', status: 'failed', error: 'Silent.' })) as { id: string };
+    expect(store.get('memos', memo.id)).not.toHaveProperty('error_code');
+    await store.migrations.up(7);
+    expect(store.get('memos', memo.id)).toMatchObject({ error: 'Silent.', error_code: null });
+    await store.update('memos', memo.id, { error_code: 'SILENT_AUDIO' });
+    await store.migrations.down(6);
+    expect(store.get('memos', memo.id)).toMatchObject({ error: 'Silent.' });
+    expect(store.get('memos', memo.id)).not.toHaveProperty('error_code');
     await store.migrations.up();
     expect(store.checkIntegrity()).toEqual([]);
   });
@@ -222,33 +242,33 @@ describe('006 device sync', () => {
   });
 });
 
-describe('007 cloud keys', () => {
+describe('008 cloud keys', () => {
   it('marks every existing key as made on this computer, lets a key say it is the cloud account’s, and goes down then up again', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    await store.migrations.up(6);
+    await store.migrations.up(7);
     const user = await store.insert('users', { email: 'ada@example.com' });
     const local = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h1', key_suffix: 'abcdef' });
-    await store.migrations.up(7);
+    await store.migrations.up(8);
     expect(store.get('api_keys', local.id as string)).toMatchObject({ origin: 'local', service_url: null, cloud_id: null });
     const cloud = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'cloud:k1', origin: 'cloud', service_url: 'https://talk.example', cloud_id: 'k1' });
     expect(store.explain('api_keys', { cloud_id: 'k1' })).toMatchObject({ index: 'idx_api_keys_cloud_id' });
     expect(store.query('api_keys', { cloud_id: 'k1' })).toEqual([cloud]);
     expect(await failure(store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h3', origin: 'elsewhere' }))).toMatchObject({ code: 'CHECK_VIOLATION' });
-    await store.migrations.down(6);
+    await store.migrations.down(7);
     expect(store.get('api_keys', local.id as string)).toEqual(local);
-    await store.migrations.up(7);
+    await store.migrations.up(8);
     expect(store.get('api_keys', cloud.id as string)).toMatchObject({ origin: 'local', cloud_id: null });
     expect(store.checkIntegrity()).toEqual([]);
   });
 });
 
-describe('008 cloud outbox and cloud usage', () => {
+describe('009 cloud outbox and cloud usage', () => {
   it('keeps outbox entries in order by sequence, one per sequence number, gone with their key, and goes down then up again', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    await store.migrations.up(7);
+    await store.migrations.up(8);
     const user = await store.insert('users', { email: 'ada@example.com' });
     const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'pending:1', origin: 'cloud' });
-    await store.migrations.up(8);
+    await store.migrations.up(9);
     for (const [seq, op] of [[2, 'rename'], [1, 'create'], [3, 'revoke']] as const) {
       await store.insert('cloud_outbox', { seq, user_id: user.id, op, key_id: key.id, payload: { name: 'Café ☕' } });
     }
@@ -256,7 +276,7 @@ describe('008 cloud outbox and cloud usage', () => {
     expect(store.query('cloud_outbox', { status: 'pending' }, { orderBy: 'seq' }).map((e) => e.op)).toEqual(['create', 'rename', 'revoke']);
     expect(await failure(store.insert('cloud_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id }))).toMatchObject({ code: 'UNIQUE_VIOLATION' });
     await store.insert('cloud_usage', { date: '2026-03-01', calls: 4, characters: 120 });
-    await store.migrations.down(7);
+    await store.migrations.down(8);
     expect(await failure(() => store.count('cloud_outbox'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
     await store.migrations.up();
     expect(store.count('cloud_usage')).toBe(0);

@@ -65,6 +65,8 @@ async function populated() {
     'sync.now': undefined,
     'sync.setInterval': { minutes: 15 },
     'usage.cloudDaily': { days: 30 },
+    'agentApi.get': undefined,
+    'agentApi.update': { enabled: false, port: 8123, nearestOfflineVoice: false },
   };
   return { ...t, profile, key, memo, valid };
 }

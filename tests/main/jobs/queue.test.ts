@@ -6,14 +6,14 @@ import { openAgentTalk } from '../db/helpers';
 /** A store with a user and `n` queued memos with their jobs, and a queue whose work the test controls. */
 async function setup(n: number, run: JobHandlers['run'], options: { concurrency?: number; leaseMs?: number } = {}) {
   const store = await openAgentTalk();
-  const settled: [string, string, string | null][] = [];
+  const settled: [string, string, string | null, string | null][] = [];
   const queue = createJobQueue({
     store,
     clock: () => new Date(),
     concurrency: () => options.concurrency ?? 1,
     leaseMs: options.leaseMs ?? 15_000,
     backoffMs: 5,
-    handlers: { run, settle: (_tx, job, outcome, error) => settled.push([job.memo_id, outcome, error]) },
+    handlers: { run, settle: (_tx, job, outcome, failure) => settled.push([job.memo_id, outcome, failure?.message ?? null, failure?.code ?? null]) },
   });
   const user = await store.insert('users', { email: 'ada@example.com' });
   const jobs = await store.transaction((tx) =>
@@ -63,7 +63,7 @@ describe('job queue', () => {
     expect(attempts).toBe(4); // the first try and max_retries (3) more
     const message = 'Something went wrong while making this memo.';
     expect(s.store.get('jobs', s.jobs[0]!.id)).toMatchObject({ retry_count: 3, error: message });
-    expect(s.settled).toEqual([[s.jobs[0]!.memo_id, 'failed', message]]);
+    expect(s.settled).toEqual([[s.jobs[0]!.memo_id, 'failed', message, null]]);
     expect(logged).toHaveBeenCalledWith(expect.stringMatching(/^job .* failed:$/), expect.objectContaining({ message: 'EIO: i/o error, write' }));
     logged.mockRestore();
 

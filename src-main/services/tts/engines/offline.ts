@@ -26,6 +26,7 @@ import { DEFAULT_MAX_CHUNK_CHARS, splitText } from '../sentences';
 import { parseWav, sameFormat, WAV_HEADER_BYTES, WAV_MAX_DATA_BYTES, wavDurationSec, wavHeader } from '../wav';
 import type { WavFormat } from '../wav';
 import type { WasmModule } from './offline-wasm';
+import { ENGLISH } from '../../../../src-shared/speakable';
 
 interface OfflineVoice extends Voice {
   engine: 'offline';
@@ -43,7 +44,7 @@ export const OFFLINE_VOICES: readonly OfflineVoice[] = (
     ['kal16', 'Karl (16 kHz)', 'male', 'US English, robotic diphone voice at 16 kHz'],
   ] as const
 ).map(([flite, name, gender, description]) =>
-  Object.freeze({ id: `flite:${flite}`, name, gender, description, engine: 'offline' as const, flite }),
+  Object.freeze({ id: `flite:${flite}`, name, gender, description, engine: 'offline' as const, language: ENGLISH, flite }),
 );
 
 /** The default cap on one text: an enterprise plan has no character limit, the engine keeps a sane one. */

@@ -30,7 +30,7 @@ test('sign in, see the cloud keys, create one while the service is down, and wat
 
   // The service goes down: the key waits in the outbox, and the indicator says so.
   app.cloud.inject({ path: '/api/', status: 503, times: 10_000 });
-  await page.getByLabel('Cloud key name').fill('Made offline');
+  await page.getByLabel('Name for the cloud key').fill('Made offline');
   await page.getByRole('button', { name: 'Create cloud key' }).click();
   await expect(row('Made offline')).toContainText('Waiting to sync');
   await expect(indicator).toHaveText(/1 (change )?waiting/);

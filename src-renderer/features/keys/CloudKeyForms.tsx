@@ -51,7 +51,7 @@ export function CloudKeyForms() {
       <OneFieldForm
         id="cloud-key-name"
         title="Create a cloud key"
-        label="Cloud key name"
+        label="Name for the cloud key"
         button="Create cloud key"
         done="Queued: it is created on the service at the next sync, and kept in your keychain."
         submit={(name) => call('keys.create', { kind: 'cloud', ...(name && { name }) })}

@@ -2,12 +2,15 @@
  * The core of one profile, as every edge (Electron, the browser host, tests) runs it: the store, the keychain,
  * the services, and the router in front of them.
  */
-import type { ChangedEvent, EventSink, IpcHandler, JobProgress } from '../src-shared/contract';
-import { openAgentTalkStore } from './db';
+import type { ChangedEvent, EventSink, IpcHandler, JobProgress, StoreHealthView } from '../src-shared/contract';
+import { TIER_LIMITS } from '../src-shared/tiers';
 import { createServices, type Services } from './services';
+import { removeLeftUploads, uploadDirOf } from './services/legacy-import';
+import { openProfileStore } from './services/profile-store';
 import { openSecretStore, type SecretStore } from './services/secrets';
 import type { Clock } from './services/time';
 import { readCloudUrl } from './services/settings';
+import { createCloudClient } from './services/cloud/client';
 import { createCloudEngine } from './services/tts/engines/cloud';
 import { createOfflineEngine } from './services/tts/engines/offline';
 import { createAgentApi, type AgentApi, type AgentApiOptions } from './api/server';
@@ -37,22 +40,38 @@ export interface CoreOptions {
    * other options are for tests. Without it the core serves no agents.
    */
   agentApi?: Omit<AgentApiOptions, 'services' | 'clock'>;
+  /** Start an empty store where the profile had one (the user chose to start afresh). */
+  create?: boolean;
 }
 
-export async function createCore({ profileDir, secrets, clock, saveFile, agentApi: agentApiOptions }: CoreOptions): Promise<Core> {
-  const store = await openAgentTalkStore({ profileDir, ...(clock && { clock }) });
-  // The cloud engine reads the URL from the settings at each call: a change applies to the next memo.
-  const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
+export async function createCore({ profileDir, secrets, clock, saveFile, agentApi: agentApiOptions, create }: CoreOptions): Promise<Core> {
+  const store = await openProfileStore({ profileDir, ...(clock && { clock }), ...(create && { create }) });
+  // The client reads the URL from the settings at each call: a change applies to the next memo.
+  const cloudClient = createCloudClient({ baseUrl: () => readCloudUrl(store), ...(clock && { clock }) });
+  const cloud = createCloudEngine({
+    client: cloudClient,
+    // The memo's key, bound to the service it is first sent to (keys.cloudCredential).
+    keyFor: async (keyId) => {
+      const serviceUrl = cloudClient.serviceUrl();
+      return keyId && serviceUrl ? services.keys.cloudCredential(keyId, serviceUrl) : null;
+    },
+    charsPerMemo: () => TIER_LIMITS[services.profileTier()].charsPerMemo,
+  });
   const services = createServices({
     store,
     profileDir,
     secrets: secrets ?? (await openSecretStore()),
     engines: [createOfflineEngine(), cloud],
+    cloudClient,
     ...(clock && { clock }),
   });
   await services.generation.start();
+  // Sync between computers runs its own rounds (folder watching, a poll, local changes) until a shared scheduler
+  // calls its `run` instead.
+  services.devices.start();
   // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
   void services.keys.removeRevokedSecrets();
+  await removeLeftUploads(uploadDirOf(profileDir));
   // A port in use leaves the app working: the API then says why it is not running (Settings shows it).
   const agentApi: AgentApi | undefined = agentApiOptions && createAgentApi({ services, ...(clock && { clock }), ...agentApiOptions });
   await agentApi?.apply();
@@ -62,7 +81,9 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     subscribe(sink) {
       const stops = [
         forwardChanges(store, sink),
+        store.onHealth((health) => sink('store.health', health satisfies StoreHealthView)),
         services.generation.onProgress((memoId, progress) => sink('job.progress', { memoId, progress } satisfies JobProgress)),
+        services.devices.onStatus((status) => sink('devices.status', status)),
         cloud.onRateLimit(() => sink('usage.changed', { ids: [] } satisfies ChangedEvent)),
         forwardSyncStatus(services, sink),
       ];
@@ -71,6 +92,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     services,
     agentApi,
     async close() {
+      await services.devices.stop();
       // Agents' requests end first; a memo they were waiting for stays queued and resumes at the next start.
       await agentApi?.close();
       await services.sync.stop();

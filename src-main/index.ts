@@ -1,4 +1,7 @@
-/** Electron bootstrap only: one instance, the app:// scheme, one secure window, the IPC transport. */
+/**
+ * Electron bootstrap only: one instance, the app:// scheme, one secure window, the IPC transport. A profile that
+ * cannot open gets a dialog with the reason and the ways out instead of no window at all.
+ */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import { guardAllWebContents } from './app/guard';
@@ -6,8 +9,12 @@ import { forwardEvents, serveCalls } from './app/ipc';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
+import { uploadDirOf } from './services/legacy-import';
+import { showStartupFailure } from './app/startup-dialog';
 import { createMainWindow } from './app/window';
-import { createCore } from './core';
+import { safeStorageCipher } from './app/safe-storage';
+import { openSecretStore } from './services/secrets';
+import { openSession } from './session';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -58,13 +65,21 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
-    handleAppProtocol(rendererDir, audioDirOf(profileDir));
-    const core = await createCore({ profileDir, saveFile: askSavePath, agentApi: {} });
-    shutdownTasks.push(() => core.close());
-    serveCalls(core.handle);
-    core.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));
-    showWindow();
-    // macOS keeps the app running without windows; clicking the dock icon opens one again.
-    app.on('activate', showWindow);
+    try {
+      handleAppProtocol({ rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir) });
+      const cipher = safeStorageCipher();
+      const secrets = await openSecretStore(cipher ? { fallback: { cipher, file: join(profileDir, 'secrets.enc') } } : {});
+      // A damaged or missing store still opens a session: the window shows it with the ways back.
+      const session = await openSession({ profileDir, secrets, saveFile: askSavePath, agentApi: {} });
+      shutdownTasks.push(() => session.close());
+      serveCalls(session.handle);
+      session.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));
+      showWindow();
+      // macOS keeps the app running without windows; clicking the dock icon opens one again.
+      app.on('activate', showWindow);
+    } catch (error) {
+      console.error('Agent Talk could not start:', error);
+      await showStartupFailure(error, profileDir);
+    }
   });
 }

@@ -4,15 +4,19 @@ import { KeysScreen } from './features/keys/KeysScreen';
 import { LibraryScreen } from './features/library/LibraryScreen';
 import { PlayerBar } from './features/player/PlayerBar';
 import { FirstRun } from './features/profile/FirstRun';
+import { StoreProblem } from './features/profile/StoreProblem';
 import { SettingsScreen } from './features/settings/SettingsScreen';
 import { SyncIndicator } from './features/sync/SyncIndicator';
 import './features/account/account.css';
+import { SaveBanner } from './features/store-health/SaveBanner';
 import { StudioScreen } from './features/studio/StudioScreen';
 import { UsageScreen } from './features/usage/UsageScreen';
 import { SCREENS, useNav, type Screen } from './stores/nav';
+import { ConnectionBanner, useConnectionState } from './ui/ConnectionBanner';
 import { ScreenBoundary } from './ui/ScreenBoundary';
 import { useProfile } from './stores/profile';
 import { useSettings } from './stores/settings';
+import { useStoreHealth } from './stores/store-health';
 
 const SCREEN_COMPONENTS: Record<Screen, () => React.JSX.Element> = {
   studio: StudioScreen,
@@ -59,6 +63,10 @@ export function App() {
   const { status, profile, app, error, load } = useProfile();
   const loadSettings = useSettings((s) => s.load);
   const screen = useNav((s) => s.screen);
+  const connection = useConnectionState();
+  const store = useStoreHealth((s) => s.status);
+  const loadStore = useStoreHealth((s) => s.load);
+  useEffect(() => void loadStore(), [loadStore]);
   useEffect(() => void load(), [load]);
   useEffect(() => void loadSettings(), [loadSettings]);
   const Current = SCREEN_COMPONENTS[screen];
@@ -76,26 +84,35 @@ export function App() {
       </header>
       {profile && <Navigation />}
       <main>
+        <ConnectionBanner state={connection} />
+        <SaveBanner />
         {app && !app.keychain.persistent && (
           <p className="notice" role="status">
             {app.keychain.reason}
           </p>
         )}
-        {status === 'loading' && <p role="status">Loading…</p>}
-        {status === 'failed' && (
-          <p className="error" role="alert">
-            {error}
-          </p>
+        {store && store.state !== 'open' ? (
+          <StoreProblem status={store} />
+        ) : (
+          <>
+            {status === 'loading' && <p role="status">Loading…</p>}
+            {/* A profile that could not load for want of the connection: the banner says why, once. */}
+            {status === 'failed' && connection === 'open' && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            {status === 'ready' &&
+              (profile ? (
+                // Keyed by screen: a failed screen is tried afresh when the user comes back to it.
+                <ScreenBoundary key={screen} screen={screenLabel}>
+                  <Current />
+                </ScreenBoundary>
+              ) : (
+                <FirstRun />
+              ))}
+          </>
         )}
-        {status === 'ready' &&
-          (profile ? (
-            // Keyed by screen: a failed screen is tried afresh when the user comes back to it.
-            <ScreenBoundary key={screen} screen={screenLabel}>
-              <Current />
-            </ScreenBoundary>
-          ) : (
-            <FirstRun />
-          ))}
       </main>
       {profile && <PlayerBar />}
       <footer className="app-footer">Agent Talk Desktop {appVersion()}</footer>

@@ -4,7 +4,7 @@
  * WebSocket bridge to the host is installed in its place first.
  */
 import type { ArgsOf, ErrorCode, EventName, EventPayloads, IpcError, MethodName, ResultOf } from '../src-shared/contract';
-import type { AgentTalkBridge } from '../src-shared/contract/bridge';
+import type { AgentTalkBridge, ConnectionState } from '../src-shared/contract/bridge';
 import { formatDateTime, formatTimeUntil } from './format';
 import { connectWebSocketBridge, hostSocketUrl } from './ws-bridge';
 
@@ -61,3 +61,42 @@ export function on<E extends EventName>(event: E, listener: (payload: EventPaylo
 
 /** The app's version, as the bridge reports it. */
 export const appVersion = () => appBridge().version;
+
+/** The link to the app as it is now: always `open` where it cannot break (Electron). */
+export const connectionState = (): ConnectionState => appBridge().connection?.state ?? 'open';
+
+/** Told every change of the link's state; returns the function that stops it. */
+export const watchConnection = (watcher: (state: ConnectionState) => void): (() => void) => appBridge().connection?.watch(watcher) ?? (() => undefined);
+
+/**
+ * Runs `reload` each time the link comes back after it was lost: what changed meanwhile came with no event, so each
+ * store loads again what it shows. Returns the function that stops it.
+ */
+export function onReconnect(reload: () => void): () => void {
+  let wasLost = false;
+  return watchConnection((state) => {
+    if (state === 'reconnecting') wasLost = true;
+    if (state === 'open' && wasLost) {
+      wasLost = false;
+      reload();
+    }
+  });
+}
+
+/**
+ * Hands a file the user picked to the app as a stream (`POST /upload`; in the browser host with the page's token)
+ * and answers the id a call then names it by.
+ */
+export async function upload(file: Blob): Promise<string> {
+  const url = new URL('/upload', location.href);
+  const token = new URLSearchParams(location.search).get('token');
+  if (token) url.searchParams.set('token', token);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', body: file });
+  } catch {
+    throw new ApiError({ code: 'INTERNAL_ERROR', message: 'The file could not be handed to Agent Talk; is it still running?' });
+  }
+  if (!response.ok) throw new ApiError({ code: 'VALIDATION_ERROR', message: (await response.text()) || `The upload was refused (${response.status}).` });
+  return ((await response.json()) as { id: string }).id;
+}

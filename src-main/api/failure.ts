@@ -38,6 +38,8 @@ export function failureOf(error: unknown, now: Date): ApiFailure {
     case 'VALIDATION_ERROR':
     case 'INVALID_VOICE':
       return new ApiFailure(400, code, message, details);
+    case 'UNSPEAKABLE_TEXT':
+      return new ApiFailure(400, 'VALIDATION_ERROR', message, { field: 'text', ...details });
     case 'TEXT_TOO_LONG':
       return new ApiFailure(400, 'VALIDATION_ERROR', message, { field: 'text', ...details });
     case 'DAILY_LIMIT_EXCEEDED':

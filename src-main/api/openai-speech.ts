@@ -1,6 +1,6 @@
 /**
  * OpenAI's speech endpoint, `POST /v1/audio/speech` (`{model, input, voice, response_format, speed}` → the audio
- * bytes), so agent frameworks that speak OpenAI's TTS API work offline against this app: the same key, limits and
+ * bytes: mp3 by default, wav, or pcm), so agent frameworks that speak OpenAI's TTS API work offline against this app: the same key, limits and
  * Library as the memo API. OpenAI's voice names map onto the offline voices; this app's voice ids work too. Errors
  * take OpenAI's shape, `{error: {message, type, param, code}}`.
  */
@@ -12,12 +12,13 @@ import type { ApiKey } from '../../src-shared/schema';
 import { ApiFailure } from './failure';
 import { readJson } from './http';
 import { bodyLimitOf, parsed } from './memo-routes';
+import { mp3Of } from './mp3';
 import { pcm24kOf } from './pcm';
 import { speak, type SpeakDeps } from './speak';
 import { OPENAI_VOICES } from './voices';
 
-/** The formats this app answers with; OpenAI's others (mp3, opus, aac, flac) are refused by name. */
-const SERVED_FORMATS = ['wav', 'pcm'] as const;
+/** The formats this app answers with; OpenAI's others (opus, aac, flac) are refused by name. */
+const SERVED_FORMATS = ['mp3', 'wav', 'pcm'] as const;
 const OPENAI_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
 
 const speechRequest = z.object({
@@ -34,7 +35,7 @@ export async function createSpeech(deps: SpeakDeps, key: ApiKey, req: IncomingMe
   const request = parsed(speechRequest, await readJson(req, bodyLimitOf(deps.services, key)));
   const format = request.response_format;
   if (!(SERVED_FORMATS as readonly string[]).includes(format)) {
-    throw new ApiFailure(400, 'VALIDATION_ERROR', `This app serves the formats ${SERVED_FORMATS.join(' and ')}; ask for "response_format": "wav" or "pcm".`, { field: 'response_format' });
+    throw new ApiFailure(400, 'VALIDATION_ERROR', `This app serves the formats ${SERVED_FORMATS.join(', ')}; ask for one of them in "response_format".`, { field: 'response_format' });
   }
   if (request.speed !== undefined && request.speed !== 1) {
     throw new ApiFailure(400, 'VALIDATION_ERROR', 'The offline voices speak at one speed: leave "speed" out or at 1.0.', { field: 'speed' });
@@ -46,6 +47,7 @@ export async function createSpeech(deps: SpeakDeps, key: ApiKey, req: IncomingMe
   if (!file?.endsWith('.wav')) throw new ApiFailure(500, 'TTS_SERVICE_ERROR', 'The memo was spoken in a format this endpoint cannot convert.', { memoId: memo.id });
   const wav = new Uint8Array(await readFile(join(deps.services.audio.dir, file)));
   const headers = { 'X-Memo-Id': memo.id, 'X-Voice-Used': choice.voice.id };
+  if (format === 'mp3') return { body: await mp3Of(wav), type: 'audio/mpeg', headers };
   return format === 'wav' ? { body: wav, type: 'audio/wav', headers } : { body: pcm24kOf(wav), type: 'audio/pcm', headers };
 }
 

@@ -1,7 +1,7 @@
 /** The app:// scheme the renderer is served from, so the page has a real origin (not file://). */
 import { protocol } from 'electron';
 import { APP_SCHEME } from '../serve/origin';
-import { routeAppRequest } from '../serve/serve';
+import { routeAppRequest, type AppDirs } from '../serve/serve';
 
 /**
  * Before the app is ready: Chromium learns a scheme's privileges only at startup. Every custom scheme must be in
@@ -17,9 +17,9 @@ export function registerAppScheme(): void {
 }
 
 /**
- * After ready: serves the built renderer from `rendererDir` and memo audio (/audio/..., with Range) from
- * `audioDir`; anything else answers 404.
+ * After ready: serves the built renderer, memo audio (/audio/..., with Range) and the page's uploads (/upload);
+ * anything else answers 404.
  */
-export function handleAppProtocol(rendererDir: string, audioDir: string): void {
-  protocol.handle(APP_SCHEME, (request) => routeAppRequest({ rendererDir, audioDir }, request));
+export function handleAppProtocol(dirs: AppDirs): void {
+  protocol.handle(APP_SCHEME, (request) => routeAppRequest(dirs, request));
 }

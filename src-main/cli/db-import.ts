@@ -16,6 +16,10 @@ function formatReport(report: ImportReport, storePath: string): string {
   for (const [table, counts] of Object.entries(report.tables)) {
     lines.push(row([table, counts.imported, counts.skipped, counts.rejected]));
   }
+  if (report.merged.length > 0) {
+    lines.push('', `Accounts merged into the account with the same email (${report.merged.length}):`);
+    lines.push(...report.merged.map((m) => `  users ${m.from} (${m.email}): its rows are now account ${m.into}'s`));
+  }
   if (report.rejected.length > 0) {
     lines.push('', `Rejected rows (${report.rejected.length}):`);
     lines.push(...report.rejected.map((r) => `  ${r.table} ${r.id}: ${r.reason}`));

@@ -15,7 +15,12 @@ export type StoreErrorCode =
   // The commit failed (nothing of the batch was written); trying again may succeed.
   | 'COMMIT_FAILED'
   // No room left on the disk; writes are refused until space returns.
-  | 'DISK_FULL';
+  | 'DISK_FULL'
+  // The store file is damaged (`details.reason`), or gone while the profile still has audio or backups of it.
+  | 'STORE_DAMAGED'
+  | 'STORE_MISSING'
+  // Another process has the profile open (`details.pid`).
+  | 'STORE_IN_USE';
 
 const RETRYABLE: ReadonlySet<StoreErrorCode> = new Set(['COMMIT_FAILED', 'DISK_FULL']);
 

@@ -1,52 +1,103 @@
 /**
- * A full check of a store's invariants, like SQLite's integrity_check and foreign_key_check together: every row
+ * A check of a store's invariants, like SQLite's integrity_check and foreign_key_check together: every row
  * valid for its table, every index holding exactly one entry per row, unique indexes without duplicates, every
- * reference pointing at a row. Slow on purpose (it reads everything); for tests and the command line.
+ * reference pointing at a row. Without a limit it reads everything (Settings' "Check now", tests, the command
+ * line); with one, as at every open, it reads at most that many rows and index entries per table and index.
  */
-import { StoreError } from './errors';
-import { indexKey, primaryKeyOf } from './keys';
+import { EMPTY, indexKey, primaryKeyOf, type Key } from './keys';
 import { checkValue } from './rows';
-import type { Schema } from './schema';
+import type { CompiledTable, Schema } from './schema';
 
-export function checkIntegrity(schema: Schema): string[] {
-  const problems: string[] = [];
-  for (const table of schema.values()) {
-    const { def } = table;
-    const expected = new Map(table.indexes.map((path) => [path.name, new Set<string>()]));
-    for (const { key: id, value: row } of table.rows.getRange()) {
-      if (row[def.primaryKey] !== id) problems.push(`${def.name} ${id}: stored under another primary key`);
-      for (const column of Object.keys(def.columns)) {
-        try {
-          checkValue(def, column, row[column]);
-        } catch (error) {
-          problems.push(`${def.name} ${id}: ${(error as StoreError).message}`);
-        }
+export interface IntegrityReport {
+  problems: string[];
+  /** Every row read back and valid, and only indexes wrong: rebuilding the indexes from the rows repairs it. */
+  indexesOnly: boolean;
+  /** False when the check stopped at its limit before reading everything. */
+  complete: boolean;
+}
+
+interface Found {
+  message: string;
+  /** Whether the rows themselves are wrong (and rebuilding indexes cannot help). */
+  inRows: boolean;
+}
+
+const sameKey = (a: Key, b: Key) => JSON.stringify(a) === JSON.stringify(b);
+
+function checkRows(schema: Schema, table: CompiledTable, limit: number, found: Found[]): boolean {
+  const { def } = table;
+  let read = 0;
+  for (const { key: id, value: row } of table.rows.getRange({ limit })) {
+    read++;
+    if (row[def.primaryKey] !== id) found.push({ message: `${def.name} ${id}: stored under another primary key`, inRows: true });
+    for (const column of Object.keys(def.columns)) {
+      try {
+        checkValue(def, column, row[column]);
+      } catch (error) {
+        found.push({ message: `${def.name} ${id}: ${(error as Error).message}`, inRows: true });
       }
-      for (const fk of def.foreignKeys ?? []) {
-        const parent = row[fk.column];
-        if (parent != null && !schema.get(fk.references)!.rows.doesExist(parent as string)) {
-          problems.push(`${def.name} ${id}: ${fk.column} points at a missing ${fk.references} row`);
-        }
-      }
-      for (const path of table.indexes) {
-        const key = indexKey(path, row, id);
-        if (!path.db.doesExist(key)) problems.push(`${def.name} ${id}: missing from index ${path.name}`);
-        expected.get(path.name)!.add(JSON.stringify(key));
+    }
+    for (const fk of def.foreignKeys ?? []) {
+      const parent = row[fk.column];
+      if (parent != null && !schema.get(fk.references)!.rows.doesExist(parent as string)) {
+        found.push({ message: `${def.name} ${id}: ${fk.column} points at a missing ${fk.references} row`, inRows: true });
       }
     }
     for (const path of table.indexes) {
-      const seen = new Set<string>();
-      for (const key of path.db.getKeys()) {
-        if (!expected.get(path.name)!.has(JSON.stringify(key))) {
-          problems.push(`${def.name}: index ${path.name} has an entry for no row (${primaryKeyOf(key)})`);
-        }
-        const values = JSON.stringify(key.slice(0, -1));
-        if (path.unique && !key.slice(0, -1).includes(null as never) && seen.has(values)) {
-          problems.push(`${def.name}: unique index ${path.name} holds a duplicate`);
-        }
-        seen.add(values);
-      }
+      if (!path.db.doesExist(indexKey(path, row, id))) found.push({ message: `${def.name} ${id}: missing from index ${path.name}`, inRows: false });
     }
   }
-  return problems;
+  return read < limit;
+}
+
+function checkIndexes(table: CompiledTable, limit: number, found: Found[]): boolean {
+  const { def } = table;
+  let complete = true;
+  for (const path of table.indexes) {
+    let previous: Key | undefined;
+    let read = 0;
+    // Keys come sorted, so a duplicate of a unique index's values sits right after the first one.
+    for (const key of path.db.getKeys({ limit })) {
+      read++;
+      const id = primaryKeyOf(key);
+      const row = typeof id === 'string' || typeof id === 'number' ? table.rows.get(id as string) : undefined;
+      if (!row || !sameKey(indexKey(path, row, id), key)) {
+        found.push({ message: `${def.name}: index ${path.name} has an entry for no row (${id})`, inRows: false });
+      }
+      const values = key.slice(0, -1);
+      if (path.unique && previous && !values.includes(null as never) && sameKey(values, previous)) {
+        found.push({ message: `${def.name}: unique index ${path.name} holds a duplicate`, inRows: false });
+      }
+      previous = values;
+    }
+    complete &&= read < limit;
+  }
+  return complete;
+}
+
+export function checkIntegrity(schema: Schema, { limit = Infinity }: { limit?: number } = {}): IntegrityReport {
+  const found: Found[] = [];
+  let complete = true;
+  for (const table of schema.values()) {
+    try {
+      complete = checkRows(schema, table, limit, found) && complete;
+      complete = checkIndexes(table, limit, found) && complete;
+    } catch (error) {
+      // A damaged page can make a value undecodable: the table cannot be read to its end.
+      found.push({ message: `${table.def.name}: cannot be read (${(error as Error).message})`, inRows: true });
+    }
+  }
+  return { problems: found.map((f) => f.message), indexesOnly: found.length > 0 && !found.some((f) => f.inRows), complete };
+}
+
+/** Writes every index of every table anew from the rows (inside the caller's write transaction). */
+export function rebuildIndexes(schema: Schema): void {
+  for (const table of schema.values()) {
+    for (const path of table.indexes) {
+      for (const key of [...path.db.getKeys()]) path.db.remove(key);
+    }
+    for (const { key: id, value: row } of table.rows.getRange()) {
+      for (const path of table.indexes) path.db.put(indexKey(path, row, id), EMPTY);
+    }
+  }
 }

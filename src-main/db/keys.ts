@@ -1,12 +1,12 @@
 /**
- * Index keys. Every index entry's key is `[...column values, primary key]` (ordered-binary arrays, nulls first)
+ * Index keys. Every index entry's key is `[...column values, primary key]` (case-insensitive text folded) (ordered-binary arrays, nulls first)
  * with an empty value, so an index is scanned in key order either way and a row is found from its key alone.
  * Range bounds are at most one element longer than an equality prefix, never as long as a key, so no key ever
  * equals a bound and a forward and a reverse scan see the same entries.
  */
 import type { Key as LmdbKey } from 'lmdb';
 import { MAXIMUM_KEY } from 'ordered-binary';
-import type { Row } from './rows';
+import { foldCase, type Row } from './rows';
 import type { IndexPath } from './schema';
 import { StoreError } from './errors';
 
@@ -23,6 +23,7 @@ function encodedSize(value: unknown): number {
 
 export function indexKey(path: IndexPath, row: Row, primaryKey: string): Key {
   const key = path.columns.map(({ column }) => (row[column] ?? null) as LmdbKey);
+  if (path.folded) for (const i of path.folded) key[i] = foldCase(key[i]) as LmdbKey;
   key.push(primaryKey);
   if (key.reduce<number>((n, v) => n + encodedSize(v), 0) > MAX_KEY_BYTES) {
     throw new StoreError(

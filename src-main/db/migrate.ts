@@ -3,7 +3,7 @@
  * runs in one transaction with its record in the migrations table, and each has a `down` that undoes it.
  */
 import type { Database, Key, RootDatabase } from 'lmdb';
-import { extendTable, reduceTable, type TableDef, type TableExtension } from '../../src-shared/schema';
+import { extendTable, reduceTable, type ColumnDef, type TableDef, type TableExtension } from '../../src-shared/schema';
 import { FeedWriter, type FeedDb } from './changes';
 import { StoreError } from './errors';
 import { EMPTY, indexKey } from './keys';
@@ -123,6 +123,29 @@ export class Migrator extends Writer {
     }
   }
 
+  /**
+   * Changes the definitions of existing columns (a text column made case-insensitive, say): every row is checked
+   * against the new definitions and the indexes over those columns are rebuilt, unique ones checked again.
+   */
+  alterColumns(name: string, columns: Readonly<Record<string, ColumnDef>>): void {
+    const before = this.def(name);
+    for (const column of Object.keys(columns)) {
+      if (!Object.hasOwn(before.columns, column)) migrationError(`${name}.${column} does not exist`, { table: name, column });
+    }
+    this.replace(this.catalog.defs.map((d) => (d.name === name ? { ...d, columns: { ...d.columns, ...columns } } : d)));
+    const table = this.table(name);
+    const paths = table.indexes.filter((p) => p.columns.some(({ column }) => Object.hasOwn(columns, column)));
+    paths.forEach((p) => clear(p.db));
+    for (const { key: id, value: row } of [...table.rows.getRange()]) {
+      for (const column of Object.keys(columns)) checkValue(table.def, column, row[column]);
+      for (const path of paths) {
+        const key = indexKey(path, row, id);
+        if (path.unique) this.checkUnique(path, key, id);
+        path.db.put(key, EMPTY);
+      }
+    }
+  }
+
   reduceTable(name: string, extension: TableExtension): void {
     const table = this.table(name);
     const names = new Set([...(extension.unique ?? []), ...(extension.indexes ?? [])].map((i) => i.name));
@@ -139,7 +162,7 @@ export class Migrator extends Writer {
   }
 }
 
-function clear(db: Database<unknown, Key>): void {
+export function clear(db: Database<unknown, Key>): void {
   for (const key of [...db.getKeys()]) db.remove(key);
 }
 
@@ -162,7 +185,7 @@ export class MigrationRunner {
     if (unknown.length > 0) {
       migrationError(
         `this profile was migrated to version ${unknown.at(-1)!.version} (${unknown.at(-1)!.name}), which this version of the app does not know; use a newer version`,
-        { version: unknown.at(-1)!.version },
+        { version: unknown.at(-1)!.version, newerSchema: true },
       );
     }
   }
@@ -182,26 +205,26 @@ export class MigrationRunner {
     return this.migrations.map((m) => ({ version: m.version, name: m.name, appliedAt: applied.get(m.version) ?? null }));
   }
 
-  /** Applies pending migrations up to `to` (all by default), each in its own transaction. */
+  /**
+   * Applies pending migrations up to `to` (all by default), each in its own transaction. Whether one is pending is
+   * decided inside that transaction: another process opening the same profile may have applied it meanwhile.
+   */
   async up(to = Infinity): Promise<MigrationStatus[]> {
-    const done = new Set(this.applied().map((r) => r.version));
-    const pending = this.migrations.filter((m) => !done.has(m.version) && m.version <= to);
-    for (const migration of pending) await this.run(migration, 'up');
+    for (const migration of this.migrations.filter((m) => m.version <= to)) await this.run(migration, 'up');
     return this.status();
   }
 
   /** Undoes applied migrations above `to` (the last one by default), newest first. */
   async down(to?: number): Promise<MigrationStatus[]> {
-    const applied = this.applied().map((r) => r.version);
-    const target = to ?? (applied.at(-2) ?? 0);
-    const undo = this.migrations.filter((m) => applied.includes(m.version) && m.version > target).reverse();
-    for (const migration of undo) await this.run(migration, 'down');
+    const target = to ?? (this.applied().at(-2)?.version ?? 0);
+    for (const migration of this.migrations.filter((m) => m.version > target).reverse()) await this.run(migration, 'down');
     return this.status();
   }
 
   private async run(migration: Migration, direction: 'up' | 'down'): Promise<void> {
     const now = this.clock().toISOString();
     await this.env.childTransaction(() => {
+      if (this.records.doesExist(migration.version) === (direction === 'up')) return; // done already, or never applied
       const migrator = new Migrator(this.env, this.catalog(), new FeedWriter(this.feed, now), now);
       try {
         migration[direction](migrator);

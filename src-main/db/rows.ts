@@ -18,7 +18,7 @@ function isJson(value: unknown, depth = 0): boolean {
   return false;
 }
 
-function typeMatches(def: ColumnDef, value: unknown): boolean {
+export function typeMatches(def: ColumnDef, value: unknown): boolean {
   switch (def.type) {
     case 'text':
       return typeof value === 'string';
@@ -87,11 +87,17 @@ function assertKnownColumns(table: TableDef, doc: object): void {
   }
 }
 
+/** How a case-insensitive column's text is compared and indexed (see ColumnDef.caseInsensitive). */
+export function foldCase(value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase() : value;
+}
+
 /** The value a column takes when an insert leaves it out. */
 export function defaultValue(def: ColumnDef, now: string): unknown {
   if (def.generate === 'uuid') return uuidv4();
   if (def.default === 'now' && def.type === 'timestamp') return now;
-  return def.default ?? null;
+  // A json default is an object the definition holds: each row gets its own copy, so no row shares it.
+  return typeof def.default === 'object' && def.default !== null ? structuredClone(def.default) : (def.default ?? null);
 }
 
 /** A complete row from an insert document: every column present, defaults filled, every value checked. */

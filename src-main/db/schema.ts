@@ -4,19 +4,22 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import type { Key } from './keys';
-import type { ForeignKeyDef, IndexColumn, TableDef } from '../../src-shared/schema';
+import { COLUMN_TYPES, ON_DELETE, type ForeignKeyDef, type IndexColumn, type TableDef } from '../../src-shared/schema';
 import { StoreError } from './errors';
+import { checkValue, typeMatches } from './rows';
 
 /**
- * An index as the engine uses it: keys are `[...column values, primary key]`, values empty. LMDB scans it either
- * way, and queries order by one column, so a column's declared direction (`created_at desc`) is served by a
- * forward or a reverse scan alike.
+ * An index as the engine uses it: keys are `[...column values, primary key]` (case-insensitive columns' text
+ * folded), values empty. Keys are stored in ascending order whatever the declared direction: LMDB scans them
+ * either way, and an order that mixes directions walks the index one value at a time (see query.ts).
  */
 export interface IndexPath {
   readonly name: string;
   readonly table: string;
   readonly columns: readonly IndexColumn[];
   readonly unique: boolean;
+  /** Positions of the case-insensitive columns, whose text the key holds folded; undefined when none. */
+  readonly folded: readonly number[] | undefined;
   readonly db: Database<Buffer, Key>;
 }
 
@@ -35,6 +38,8 @@ export interface CompiledTable {
   readonly rows: Database<Record<string, unknown>, string>;
   readonly indexes: readonly IndexPath[];
   readonly referencedBy: Reference[];
+  /** The case-insensitive columns. */
+  readonly folded: ReadonlySet<string>;
 }
 
 export type Schema = ReadonlyMap<string, CompiledTable>;
@@ -45,34 +50,77 @@ function fail(message: string, details: Record<string, unknown> = {}): never {
   throw new StoreError('SCHEMA_ERROR', message, details);
 }
 
+const list = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
+
+/** One column's definition: its type, and that its default and allowed values are values it can hold. */
+function checkColumn(def: TableDef, column: string): void {
+  const { name } = def;
+  const at = { table: name, column };
+  if (RESERVED.has(column)) fail(`${name}: "${column}" cannot be a column name`, at);
+  const col = def.columns[column]!;
+  if (!COLUMN_TYPES.includes(col.type)) fail(`${name}.${column}: unknown type ${JSON.stringify(col.type)} (one of ${list(COLUMN_TYPES)})`, at);
+  if (col.generate !== undefined && (col.generate !== 'uuid' || col.type !== 'text')) fail(`${name}.${column}: only text columns can be generated, as 'uuid'`, at);
+  if (col.caseInsensitive && col.type !== 'text') fail(`${name}.${column}: only a text column can be case-insensitive`, at);
+  if (col.touchOnUpdate && col.type !== 'timestamp') fail(`${name}.${column}: only a timestamp column can be touched on update`, at);
+  for (const value of col.oneOf ?? []) {
+    if (value === null || !typeMatches(col, value)) fail(`${name}.${column}: allowed value ${JSON.stringify(value)} is not a ${col.type}`, at);
+  }
+  if (col.default === undefined || (col.default === 'now' && col.type === 'timestamp')) return;
+  try {
+    checkValue(def, column, col.default);
+  } catch (error) {
+    fail(`${name}.${column}: its default ${JSON.stringify(col.default)} is not a value of the column (${(error as Error).message})`, at);
+  }
+}
+
+/** The whole definition of one table, against the others (`all`, in the order they are created). */
 function checkDefinition(def: TableDef, all: ReadonlyMap<string, TableDef>): void {
   const { name } = def;
-  for (const column of Object.keys(def.columns)) {
-    if (RESERVED.has(column)) fail(`${name}: "${column}" cannot be a column name`, { table: name, column });
-    const col = def.columns[column]!;
-    if (col.generate && col.type !== 'text') fail(`${name}.${column}: only text columns can be generated`);
-  }
+  if (typeof def.columns !== 'object' || def.columns === null) fail(`${name}: columns must be an object`, { table: name });
+  for (const column of Object.keys(def.columns)) checkColumn(def, column);
   const pk = def.columns[def.primaryKey];
   if (!pk || (pk.type !== 'text' && pk.type !== 'integer') || !pk.notNull) {
-    fail(`${name}: primary key "${def.primaryKey}" must be a not-null text or integer column`, { table: name });
+    fail(`${name}: primary key "${def.primaryKey}" must be a not-null text or integer column`, { table: name, column: def.primaryKey });
   }
   const names = new Set<string>();
   for (const spec of indexSpecs(def)) {
-    if (names.has(spec.name)) fail(`${name}: index name ${spec.name} is used twice`, { table: name });
+    if (names.has(spec.name)) fail(`${name}: index name ${spec.name} is used twice`, { table: name, constraint: spec.name });
     names.add(spec.name);
-    if (spec.columns.length === 0) fail(`${name}.${spec.name}: an index needs at least one column`);
-    for (const { column } of spec.columns) {
-      const col = def.columns[column];
-      if (!col) fail(`${name}.${spec.name}: unknown column ${column}`, { table: name, column });
-      if (col.type === 'json') fail(`${name}.${spec.name}: json column ${column} cannot be indexed`);
+    if (spec.columns.length === 0) fail(`${name}.${spec.name}: an index needs at least one column`, { table: name, constraint: spec.name });
+    for (const { column, order } of spec.columns) {
+      const at = { table: name, column, constraint: spec.name };
+      const col = Object.hasOwn(def.columns, column) ? def.columns[column] : undefined;
+      if (!col) fail(`${name}.${spec.name}: unknown column ${column}`, at);
+      if (col.type === 'json') fail(`${name}.${spec.name}: json column ${column} cannot be indexed`, at);
+      if (order !== 'asc' && order !== 'desc') fail(`${name}.${spec.name}: ${column} has direction ${JSON.stringify(order)} (asc or desc)`, at);
     }
   }
+  const order = [...all.keys()];
   for (const fk of def.foreignKeys ?? []) {
-    const col = def.columns[fk.column];
-    if (!col) fail(`${name}: foreign key on unknown column ${fk.column}`, { table: name, column: fk.column });
-    if (!all.has(fk.references)) fail(`${name}.${fk.column} references unknown table ${fk.references}`);
-    if (fk.onDelete === 'set null' && col.notNull) fail(`${name}.${fk.column} is not null, so it cannot be set null`);
+    const at = { table: name, column: fk.column };
+    const col = Object.hasOwn(def.columns, fk.column) ? def.columns[fk.column] : undefined;
+    if (!col) fail(`${name}: foreign key on unknown column ${fk.column}`, at);
+    if (!ON_DELETE.includes(fk.onDelete)) {
+      fail(`${name}.${fk.column}: unknown onDelete ${JSON.stringify(fk.onDelete)} (one of ${list(ON_DELETE)})`, at);
+    }
+    if (!all.has(fk.references)) {
+      fail(`${name}.${fk.column} references unknown table ${fk.references} (a table is created after the tables it references)`, at);
+    }
+    if (order.indexOf(fk.references) > order.indexOf(name)) {
+      fail(`${name}.${fk.column} references ${fk.references}, which is listed after ${name}: list a parent table before its children`, at);
+    }
+    if (fk.onDelete === 'set null' && col.notNull) fail(`${name}.${fk.column} is not null, so it cannot be set null`, at);
   }
+}
+
+/**
+ * Checks a whole set of table definitions (parents listed before their children), with errors naming the table
+ * and column: what the store opens with is checked before anything is written.
+ */
+export function checkDefinitions(defs: readonly TableDef[]): void {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  if (byName.size !== defs.length) fail('two tables share a name');
+  defs.forEach((d) => checkDefinition(d, byName));
 }
 
 /** Unique constraints and indexes alike: both are kept as index databases. */
@@ -92,21 +140,24 @@ export const indexDbName = (table: string, index: string) => `index:${table}.${i
 
 /** Checks the definitions and opens (creating where new) the LMDB databases they need. */
 export function compileSchema(env: RootDatabase, defs: readonly TableDef[]): Schema {
-  const byName = new Map(defs.map((d) => [d.name, d]));
-  if (byName.size !== defs.length) fail('two tables share a name');
-  defs.forEach((d) => checkDefinition(d, byName));
-
+  checkDefinitions(defs);
   const schema = new Map<string, CompiledTable>();
   for (const def of defs) {
+    const folded = new Set(Object.keys(def.columns).filter((column) => def.columns[column]!.caseInsensitive));
     schema.set(def.name, {
       def,
       rows: env.openDB(tableDbName(def.name), { sharedStructuresKey: Symbol.for('structures'), cache: false }),
-      indexes: indexSpecs(def).map((spec) => ({
-        ...spec,
-        table: def.name,
-        db: env.openDB<Buffer, Key>(indexDbName(def.name, spec.name), { encoding: 'binary', cache: false }),
-      })),
+      indexes: indexSpecs(def).map((spec) => {
+        const positions = spec.columns.flatMap(({ column }, i) => (folded.has(column) ? [i] : []));
+        return {
+          ...spec,
+          table: def.name,
+          folded: positions.length > 0 ? positions : undefined,
+          db: env.openDB<Buffer, Key>(indexDbName(def.name, spec.name), { encoding: 'binary', cache: false }),
+        };
+      }),
       referencedBy: [],
+      folded,
     });
   }
   for (const table of schema.values()) {

@@ -8,10 +8,12 @@ import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
 import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
 import { StoreError } from './errors';
 import { HealthMonitor, isCommitFailure, type HealthListener, type StoreHealth } from './health';
-import { checkIntegrity } from './integrity';
+import { checkIntegrity, rebuildIndexes, type IntegrityReport } from './integrity';
 import { MigrationRunner, createTables, type Catalog, type Migration, type MigrationRecord, type MigrationStatus } from './migrate';
 import type { Plan, QueryOptions } from './query';
 import type { Row } from './rows';
+import { inspectStoreFile } from './store-file';
+import { checkDefinitions } from './schema';
 import { Reader, Writer, type DeleteResult } from './writer';
 
 type Names<T extends readonly TableDef[]> = T[number]['name'];
@@ -20,9 +22,15 @@ type Def<T extends readonly TableDef[], N> = string extends Names<T> ? T[number]
 type Columns<D extends TableDef> = Extract<keyof D['columns'], string>;
 
 export type WhereOf<D extends TableDef> = {
-  [K in Columns<D>]?: RowOf<D>[K] | { gt?: RowOf<D>[K]; gte?: RowOf<D>[K]; lt?: RowOf<D>[K]; lte?: RowOf<D>[K] };
+  [K in Columns<D>]?:
+    | RowOf<D>[K]
+    | { gt?: RowOf<D>[K]; gte?: RowOf<D>[K]; lt?: RowOf<D>[K]; lte?: RowOf<D>[K] }
+    | { in: readonly RowOf<D>[K][] };
 };
-export type OptionsOf<D extends TableDef> = QueryOptions & { orderBy?: Columns<D> };
+/** `orderBy`: a column (with `order`), or several, each optionally with its direction: `['priority desc', 'created_at']`. */
+export type OptionsOf<D extends TableDef> = QueryOptions & {
+  orderBy?: Columns<D> | readonly (Columns<D> | `${Columns<D>} ${'asc' | 'desc'}`)[];
+};
 
 /** Reads, typed by the schema the store was opened with. */
 export interface TypedReader<T extends readonly TableDef[]> {
@@ -65,6 +73,12 @@ export interface Store<T extends readonly TableDef[] = readonly TableDef[]> exte
   onHealth(listener: HealthListener): () => void;
   /** Reads everything and lists any broken invariant (none in a healthy store). */
   checkIntegrity(): string[];
+  /** Checks the invariants, reading at most `limit` rows and entries per table and index (all by default). */
+  verify(options?: { limit?: number }): IntegrityReport;
+  /** Writes every index anew from the rows in one transaction, then checks everything again. */
+  rebuildIndexes(): Promise<IntegrityReport>;
+  /** Writes a consistent copy of the store as it is now to `path` (a new file), while it stays in use. */
+  backup(path: string): Promise<void>;
   readonly migrations: {
     status(): MigrationStatus[];
     up(to?: number): Promise<MigrationStatus[]>;
@@ -100,6 +114,18 @@ function canonical(defs: readonly TableDef[]): string {
       .sort((a, b) => a.name.localeCompare(b.name))
       .map(sort),
   );
+}
+
+/**
+ * Tells one listener about a commit. The write has committed whatever a listener does: one that throws is
+ * logged, and neither fails the write nor keeps the other listeners from hearing of it.
+ */
+function notify(listener: ChangeListener, entries: readonly ChangeEntry[]): void {
+  try {
+    listener(entries);
+  } catch (error) {
+    console.error('a change listener failed after a commit (the write stands):', error);
+  }
 }
 
 class LmdbStore extends Reader {
@@ -153,7 +179,7 @@ class LmdbStore extends Reader {
     }
     this.monitor.committed();
     const entries = feed!.appended;
-    if (entries.length > 0) this.listeners.forEach((listener) => listener(entries));
+    if (entries.length > 0) this.listeners.forEach((listener) => notify(listener, entries));
     return result as R;
   }
 
@@ -191,7 +217,20 @@ class LmdbStore extends Reader {
   }
 
   checkIntegrity(): string[] {
-    return checkIntegrity(this.catalog.schema);
+    return this.verify().problems;
+  }
+
+  verify(options: { limit?: number } = {}): IntegrityReport {
+    return checkIntegrity(this.catalog.schema, options);
+  }
+
+  async rebuildIndexes(): Promise<IntegrityReport> {
+    await this.env.childTransaction(() => rebuildIndexes(this.catalog.schema));
+    return this.verify();
+  }
+
+  backup(path: string): Promise<void> {
+    return this.env.backup(path, false);
   }
 
   checkCatalog(tables: readonly TableDef[]): void {
@@ -216,7 +255,15 @@ class LmdbStore extends Reader {
 
 export async function openStore<const T extends readonly TableDef[]>(options: OpenStoreOptions<T>): Promise<Store<T>> {
   const { path, tables, migrate = true, clock = () => new Date() } = options;
+  // The whole definition is checked before anything is opened or written.
+  checkDefinitions(tables);
   const migrations = options.migrations ?? [createTables(1, 'create tables', tables)];
+  // LMDB starts an empty store in a missing file; in an empty or damaged one it would do the same, or crash.
+  const file = inspectStoreFile(path);
+  if (file.kind === 'empty' || file.kind === 'damaged') {
+    const reason = file.kind === 'empty' ? 'the store file is empty' : file.reason;
+    throw new StoreError('STORE_DAMAGED', `The store cannot be opened: ${reason}.`, { reason });
+  }
   // Named databases: one per table and per index (see schema.ts), plus the catalog, migrations and change feed.
   // eventTurnBatching off: every write here is an explicit transaction already, and with it on, lmdb-js leaves
   // a promise of its own unhandled when a batch fails to commit (which ends the process).

@@ -10,6 +10,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 export const SOCKET_PATH = '/ws';
+/**
+ * Answers whether a token is this host's (204) or not (403), so that a page whose socket cannot open tells a host
+ * restarted with a new token (open its new address) from a host that is not running (wait for it).
+ */
+export const TOKEN_CHECK_PATH = '/token-check';
 
 /** A fresh secret for one run of the host. */
 export const newToken = () => randomBytes(24).toString('base64url');
@@ -42,6 +47,18 @@ export function mayOpenSocket(request: IncomingMessage, identity: HostIdentity):
   if (!addressedToHost(request, identity) || request.headers.origin !== identity.origin) return false;
   const url = new URL(request.url ?? '/', identity.origin);
   return url.pathname === SOCKET_PATH && tokenMatches(identity.token, url.searchParams.get('token'));
+}
+
+/** An upload (`POST /upload?token=...`) comes from the host's own page (no other site's form) with this run's token. */
+export function mayUpload(request: IncomingMessage, identity: HostIdentity): boolean {
+  if (request.headers.origin !== identity.origin) return false;
+  return tokenMatches(identity.token, new URL(request.url ?? '/', identity.origin).searchParams.get('token'));
+}
+
+/** The status a token check answers. */
+export function tokenCheckStatus(request: IncomingMessage, identity: HostIdentity): 204 | 403 {
+  const url = new URL(request.url ?? '/', identity.origin);
+  return tokenMatches(identity.token, url.searchParams.get('token')) ? 204 : 403;
 }
 
 const AUDIO_COOKIE = 'agent_talk_token';

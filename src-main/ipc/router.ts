@@ -5,15 +5,26 @@
 import { MAX_ERROR_MESSAGE, methods, type IpcError, type IpcHandler, type IpcResult, type MethodName } from '../../src-shared/contract';
 import { StoreError } from '../db';
 import { ServiceError } from '../services';
-import type { Handlers } from './handlers';
+import type { Handlers, StoreHandlers } from './handlers';
 
 const STORE_CODES: Partial<Record<StoreError['code'], IpcError['code']>> = {
   NOT_FOUND: 'NOT_FOUND',
   UNIQUE_VIOLATION: 'CONFLICT',
+  STORE_DAMAGED: 'STORE_UNAVAILABLE',
+  STORE_MISSING: 'STORE_UNAVAILABLE',
+};
+
+/** A store that could not save: its message is written for the user; nothing of the call was saved. */
+const SAVE_CODES: Partial<Record<StoreError['code'], IpcError['code']>> = {
+  COMMIT_FAILED: 'SAVE_FAILED',
+  DISK_FULL: 'DISK_FULL',
 };
 
 function toError(error: unknown): IpcError {
   if (error instanceof ServiceError) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof StoreError && SAVE_CODES[error.code]) {
+    return { code: SAVE_CODES[error.code]!, message: error.message, details: { retryable: true } };
+  }
   if (error instanceof StoreError) {
     // The contract should have caught bad values; what still reaches the store is the caller's data, not a crash.
     return { code: STORE_CODES[error.code] ?? 'VALIDATION_ERROR', message: error.message, details: { reason: error.code } };
@@ -35,7 +46,8 @@ const describeIssue = ({ path, message }: { path: string; message: string }) => 
 const capped = (error: IpcError): IpcError =>
   error.message.length <= MAX_ERROR_MESSAGE ? error : { ...error, message: `${error.message.slice(0, MAX_ERROR_MESSAGE - 1)}…` };
 
-export function createRouter(handlers: Handlers): IpcHandler {
+/** A router for the methods `handlers` answers (a core's, or the session's store.*); any other is unknown to it. */
+export function createRouter(handlers: Handlers | StoreHandlers): IpcHandler {
   const route = routeCall(handlers);
   return async (method, args) => {
     const result = await route(method, args);
@@ -43,9 +55,9 @@ export function createRouter(handlers: Handlers): IpcHandler {
   };
 }
 
-function routeCall(handlers: Handlers): IpcHandler {
+function routeCall(handlers: Handlers | StoreHandlers): IpcHandler {
   return async (method, args): Promise<IpcResult> => {
-    if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
+    if (typeof method !== 'string' || !Object.hasOwn(methods, method) || !Object.hasOwn(handlers, method)) {
       return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method ${String(method).slice(0, 100)}.` } };
     }
     const def = methods[method as MethodName];
@@ -58,7 +70,7 @@ function routeCall(handlers: Handlers): IpcHandler {
       };
     }
     try {
-      const handler = handlers[method as MethodName] as (a: unknown) => unknown;
+      const handler = (handlers as Record<string, (a: unknown) => unknown>)[method]!;
       const value = def.result.parse(await handler(parsed.data ?? {}));
       return { ok: true, value };
     } catch (error) {

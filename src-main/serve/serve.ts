@@ -3,20 +3,25 @@ import { readFile } from 'node:fs/promises';
 import { contentSecurityPolicy, resolveAppFile } from './origin';
 import { isAudioUrl, serveAudioRequest } from './serve-audio';
 import { plainResponse } from './plain-response';
+import { isUploadUrl, receiveUpload } from './upload';
 
 export interface AppDirs {
   /** The built renderer (out/renderer). */
   rendererDir: string;
   /** The profile's memo audio (`audioDirOf(profileDir)` in services/audio-files). */
   audioDir: string;
+  /** Where files the page uploads land (`uploadDirOf(profileDir)` in services/legacy-import). */
+  uploadDir: string;
 }
 
 /**
  * Every request to the app's origin, from Electron's app:// handler and from the browser host alike: memo audio
- * under /audio/, the built renderer otherwise.
+ * under /audio/, a file the page uploads at /upload, the built renderer otherwise.
  */
-export function routeAppRequest({ rendererDir, audioDir }: AppDirs, request: Request): Promise<Response> {
-  return isAudioUrl(request.url) ? serveAudioRequest(audioDir, request) : serveAppRequest(rendererDir, request);
+export function routeAppRequest({ rendererDir, audioDir, uploadDir }: AppDirs, request: Request): Promise<Response> {
+  if (isAudioUrl(request.url)) return serveAudioRequest(audioDir, request);
+  if (isUploadUrl(request.url)) return receiveUpload(uploadDir, request);
+  return serveAppRequest(rendererDir, request);
 }
 
 

@@ -32,17 +32,19 @@ export function createAccountService(store: AgentTalkStore, clock: () => Date) {
       return tierOf(store, userId, clock());
     },
 
-    /** First run: the profile's user, its subscription and the settings entry naming it, in one transaction. */
+    /**
+     * First run: the profile's user, its subscription and the settings entry naming it, in one transaction. An
+     * account with the email already here (whatever its case: a command-line import made it) is the user's own:
+     * the profile takes it up, keys and memos included, rather than making a second account or refusing.
+     */
     createProfile(email: string): Promise<User> {
       return store.transaction((tx) => {
         if (tx.get('settings', PROFILE_SETTING)) throw new ServiceError('CONFLICT', 'This profile already has an account.');
-        if (tx.query('users', { email })[0]) {
-          throw new ServiceError('CONFLICT', 'An account with that email is already in this profile (imported?).');
-        }
-        const user = tx.insert('users', { email, tier: 'hobby', role: 'user' });
-        applySubscription(tx, user.id, { tier: 'hobby', status: 'active' }, clock());
+        const existing = tx.query('users', { email })[0];
+        const user = existing ?? tx.insert('users', { email, tier: 'hobby', role: 'user' });
+        if (!tx.query('subscriptions', { user_id: user.id })[0]) applySubscription(tx, user.id, { tier: 'hobby', status: 'active' }, clock());
         tx.insert('settings', { key: PROFILE_SETTING, value: user.id });
-        recordUsage(tx, { userId: user.id, action: 'user_signup', metadata: { local: true } });
+        recordUsage(tx, { userId: user.id, action: existing ? 'user_login' : 'user_signup', metadata: { local: true } });
         return tx.get('users', user.id)!;
       });
     },

@@ -2,6 +2,11 @@
  * Memo generation: a request is checked (key, characters, the day's quota: one call counted when accepted, as
  * the service counts) and answered at once with a queued memo; a job in the durable queue synthesizes it, stores
  * the audio and completes the memo, or marks it failed with the reason.
+ *
+ * Cloud memos: the service's answer is kept with the job as soon as it arrives, so a retry fetches the audio again
+ * and never asks the service twice. While the service cannot be reached the job waits (no retry spent) and starts
+ * when the health probe finds it back. A request whose answer was lost after it was sent may have been made and
+ * counted: the memo fails with CLOUD_ANSWER_LOST and is not sent again unless the user retries it.
  */
 import { failsAgainOnRetry, retryCannotHelp } from '../../src-shared/memo-failure';
 import { defaultTitle } from '../../src-shared/memo-title';
@@ -11,12 +16,13 @@ import { TIER_LIMITS, type Tier } from '../../src-shared/tiers';
 import type { AgentTalkStore } from '../db';
 import type { AudioFiles } from './audio-files';
 import { audioUrlOf } from './audio-files';
+import type { CloudHealthMonitor } from './cloud-health';
 import { ServiceError } from './errors';
 import { createJobQueue } from './jobs/queue';
 import { holdsSecret, type createKeyService } from './keys';
 import type { createRateLimitService } from './rate-limits';
 import { utcDate, type Clock } from './time';
-import type { Synthesis } from './tts/engine';
+import type { ServiceAnswer, Synthesis } from './tts/engine';
 import type { TtsRegistry } from './tts/registry';
 import { isSilentWav } from './tts/wav';
 import { recordUsage } from './usage';
@@ -40,18 +46,32 @@ export interface GenerationDeps {
   tier: () => Tier;
   /** The cloud service's URL: a cloud voice is refused at once while none is set. */
   cloudUrl: () => string | null;
+  /** Tells when the cloud answers again (memos waiting for it then start), and is asked while some wait. */
+  cloudHealth?: CloudHealthMonitor;
+  /** How often the cloud is probed while memos wait for it (default 15 s). */
+  cloudPollMs?: number;
   /** Passed to the job queue (tests shorten them). */
   leaseMs?: number;
   backoffMs?: number;
 }
 
 /**
- * Failures the queue does not try again by itself: those no try can change (memo-failure.ts), and the service's
- * limits (a Retry by the user once the count resets may succeed). Anything else (the cloud down, a crash of the
- * engine) is retried with backoff.
+ * Failures the queue does not try again by itself: those no try can change (memo-failure.ts), the service's limits
+ * (a Retry by the user once the count resets may succeed), a cloud request whose answer was lost (it may have been
+ * made and counted: only the user decides), and a cloud answer that fetching again cannot mend (silence, no audio).
+ * Anything else (the cloud down, a crash of the engine) is retried with backoff.
  */
 const isPermanent = (error: unknown) =>
-  error instanceof ServiceError && (retryCannotHelp(error.code) || error.code === 'DAILY_LIMIT_EXCEEDED' || error.code === 'MONTHLY_LIMIT_EXCEEDED');
+  error instanceof ServiceError &&
+  (retryCannotHelp(error.code) ||
+    ['DAILY_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED', 'CLOUD_ANSWER_LOST'].includes(error.code) ||
+    (error.code === 'TTS_FAILED' && BAD_ANSWERS.has(String(error.details.reason))));
+
+/** Answers of the cloud that fetching them again cannot mend (silence, no audio): only the user asks for a new one. */
+const BAD_ANSWERS = new Set(['silent', 'bad-response', 'bad-audio', 'bad-audio-url']);
+
+/** The cloud could not be reached at all (nothing was sent): wait for it rather than spend a retry. */
+const waitFor = (error: unknown) => (error instanceof ServiceError && error.code === 'CLOUD_UNAVAILABLE' && error.details.reason === 'unreachable' ? 'cloud' : null);
 
 /** Audio without a sound in it: none at all, or a WAV of silence (an MP3 is judged by its length only). */
 function isSilent({ audio, format, durationSec }: Synthesis): boolean {
@@ -61,7 +81,7 @@ function isSilent({ audio, format, durationSec }: Synthesis): boolean {
 /** How far a memo's job has come, 0 to 1 (JobProgress in the contract). */
 export type ProgressListener = (memoId: string, progress: number) => void;
 
-export function createGeneration({ store, clock, tts, audio, keys, rateLimits, tier, cloudUrl, leaseMs, backoffMs }: GenerationDeps) {
+export function createGeneration({ store, clock, tts, audio, keys, rateLimits, tier, cloudUrl, cloudHealth, cloudPollMs = 15_000, leaseMs, backoffMs }: GenerationDeps) {
   const progressListeners = new Set<ProgressListener>();
   const tell = (memoId: string, progress: number) => {
     for (const listener of progressListeners) listener(memoId, progress);
@@ -72,6 +92,7 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
     clock,
     concurrency: () => TIER_LIMITS[tier()].concurrent,
     isPermanent,
+    waitFor,
     ...(leaseMs !== undefined && { leaseMs }),
     ...(backoffMs !== undefined && { backoffMs }),
     handlers: {
@@ -86,8 +107,18 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
         if (!memo) return;
         tell(memo.id, 0);
         const { engine } = tts.resolve(memo.voice ?? '');
-        const apiKey = memo.api_key_id && engine.id === 'cloud' ? await keys.cloudSecretOf(memo.user_id, memo.api_key_id) : null;
-        const result = await engine.synthesize(memo.text, memo.voice!, { signal, apiKey, onProgress: (p) => tell(memo.id, p) });
+        const result = await engine.synthesize(memo.text, memo.voice!, {
+          signal,
+          keyId: memo.api_key_id,
+          kept: job.service_answer as ServiceAnswer | null,
+          // Kept with the job at once, while it is still this worker's: a retry then only fetches the audio.
+          onAnswer: (answer) =>
+            store.transaction((tx) => {
+              const current = tx.get('jobs', job.id);
+              if (current?.status === 'processing' && current.worker_id === job.worker_id) tx.update('jobs', job.id, { service_answer: answer });
+            }),
+          onProgress: (p) => tell(memo.id, p),
+        });
         if (isSilent(result)) {
           throw new ServiceError('SILENT_AUDIO', 'The voice could not say any of this text: its audio was silent, so the memo was not made and not counted.');
         }
@@ -103,6 +134,11 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       settle(tx, job, outcome, failure) {
         const memo = tx.get('memos', job.memo_id);
         if (!memo) return;
+        if (outcome === 'waiting') {
+          cloudHealth?.forget(); // what it knew is stale: the next probe asks again
+          tx.update('memos', memo.id, { status: 'queued', error: 'Waiting for the Agent Talk cloud to answer again; this memo starts when it does.', error_code: null });
+          return;
+        }
         const error = failure?.message ?? null;
         tx.update('memos', memo.id, { status: outcome, error, error_code: failure?.code ?? null });
         // Silence delivered nothing: the call counted when the memo was accepted (on the day it was made) is taken back.
@@ -115,6 +151,9 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       },
     },
   });
+
+  let poll: NodeJS.Timeout | undefined;
+  let stopWatching: (() => void) | undefined;
 
   function jobOf(userId: string, memoId: string) {
     const memo = store.get('memos', memoId);
@@ -174,7 +213,11 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       await queue.cancel(jobOf(userId, memoId).id);
     },
 
-    /** Queues a failed or cancelled memo again (not counted again: the call was counted when it was accepted). */
+    /**
+     * Queues a failed or cancelled memo again (not counted again here: the call was counted when it was accepted).
+     * The user asked: a cloud answer that was bad (silence, no audio) is dropped, so the service is asked anew; an
+     * answer whose audio only failed to download is kept, and only the download is tried again.
+     */
     async retry(userId: string, memoId: string): Promise<void> {
       const job = jobOf(userId, memoId);
       const failed = store.get('memos', memoId)!;
@@ -184,18 +227,38 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       }
       await store.transaction((tx) => {
         queue.retry(tx, job.id);
-        tx.update('memos', memoId, { status: 'queued', error: null });
+        if (tx.get('memos', memoId)?.error_code === 'TTS_FAILED') tx.update('jobs', job.id, { service_answer: null });
+        tx.update('memos', memoId, { status: 'queued', error: null, error_code: null });
       });
       queue.wake();
     },
 
-    /** Starts the queue after removing audio files whose memo is gone (and partial files from a crash). */
+    /** How many memos wait for the cloud to answer again. */
+    waitingForCloud: () => queue.waiting('cloud'),
+
+    /**
+     * Starts the queue after removing audio files whose memo is gone (and partial files from a crash); memos that
+     * wait for the cloud start when the health probe finds it back (asked every `cloudPollMs` while any wait).
+     */
     async start(): Promise<void> {
       await audio.removeOrphans((memoId) => store.get('memos', memoId) !== undefined);
       queue.start();
+      if (!cloudHealth) return;
+      stopWatching = cloudHealth.onAvailable(() => void queue.release('cloud'));
+      const probe = () => {
+        if (queue.waiting('cloud') === 0) return;
+        cloudHealth.forget(); // a fresh probe each time, not the voice picker's kept answer
+        void cloudHealth.check();
+      };
+      poll = setInterval(probe, cloudPollMs);
+      probe();
     },
 
-    stop: () => queue.stop(),
+    async stop(): Promise<void> {
+      clearInterval(poll);
+      stopWatching?.();
+      await queue.stop();
+    },
 
     /** Listens to the progress of running jobs; returns the function that stops listening. */
     onProgress(listener: ProgressListener): () => void {

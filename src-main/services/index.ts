@@ -1,7 +1,9 @@
 /** The domain services of one profile, over its store and the keychain. */
+import type { Tier } from '../../src-shared/tiers';
 import type { AgentTalkStore } from '../db';
 import { createAccountService } from './accounts';
 import { audioDirOf, createAudioFiles } from './audio-files';
+import { createCloudClient, type CloudClient } from './cloud/client';
 import { createCloudHealth } from './cloud-health';
 import { createDeviceSync } from './devices';
 import { createGeneration } from './generation';
@@ -26,23 +28,30 @@ export interface ServiceDeps {
   /** The text-to-speech engines whose voices memos can use. */
   engines?: readonly TtsEngine[];
   clock?: Clock;
-  /** The generation queue's lease and retry backoff (tests shorten them). */
-  jobs?: { leaseMs?: number; backoffMs?: number };
+  /** The client every call to the cloud service goes through (by default one for the profile's cloud URL). */
+  cloudClient?: CloudClient;
+  /** The generation queue's lease, retry backoff and how often it asks for the cloud while memos wait (tests shorten them). */
+  jobs?: { leaseMs?: number; backoffMs?: number; cloudPollMs?: number };
   /** Cloud sync's transport, timers and backoff (tests inject them). */
   sync?: Pick<SyncDeps, 'caller' | 'timers' | 'random' | 'backoff'>;
 }
 
-export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), jobs, sync }: ServiceDeps) {
+export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), cloudClient, jobs, sync }: ServiceDeps) {
   const audio = createAudioFiles(audioDirOf(profileDir));
   const tts = createTtsRegistry(engines);
   const accounts = createAccountService(store, clock);
   const keys = createKeyService(store, secrets, clock);
   const rateLimits = createRateLimitService(store, clock);
   const settings = createSettingsService(store);
-  const cloudHealth = createCloudHealth({ cloudUrl: settings.cloudUrl });
+  /** The profile user's effective tier (hobby before there is one): its limits apply to every memo. */
+  const profileTier = (): Tier => {
+    const user = accounts.current();
+    return user ? accounts.tier(user.id) : 'hobby';
+  };
+  const cloudHealth = createCloudHealth({ client: cloudClient ?? createCloudClient({ baseUrl: settings.cloudUrl, clock }) });
   const cloudSync = createSync({ store, secrets, accounts, cloudUrl: settings.cloudUrl, clock, ...sync });
   // A probe that answers again after failing is a reconnect: sync runs.
-  cloudHealth.onAvailable(cloudSync.reconnected);
+  cloudHealth.onReconnected(cloudSync.reconnected);
   return {
     store,
     secrets,
@@ -55,6 +64,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     memos: createMemoService(store, audio),
     subscriptions: createSubscriptionService(store, clock),
     settings,
+    profileTier,
     cloudHealth,
     sync: cloudSync,
     voices: createVoiceService(tts, cloudHealth),
@@ -66,11 +76,9 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
       audio,
       keys,
       rateLimits,
-      tier: () => {
-        const user = accounts.current();
-        return user ? accounts.tier(user.id) : 'hobby';
-      },
+      tier: profileTier,
       cloudUrl: settings.cloudUrl,
+      cloudHealth,
       ...jobs,
     }),
   };

@@ -56,6 +56,8 @@ export function viewOf(key: ApiKey, waiting = false): ApiKeyView {
   };
 }
 
+export type KeySecret = 'here' | 'session' | 'missing';
+
 export function createKeyService(store: AgentTalkStore, secrets: SecretStore, clock: () => Date) {
   function owned(userId: string, id: string, origin?: ApiKey['origin']): ApiKey {
     const key = store.get('api_keys', id);
@@ -72,9 +74,19 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));
     },
 
-    /** The Keys screen: the keys newest first, how many made here are active, and how many the plan allows. */
-    overview(userId: string): { keys: ApiKeyView[]; active: number; limit: number } {
-      const keys = this.list(userId);
+    /**
+     * The Keys screen: the keys newest first, each with where its full key is (`here`: in the keychain; `session`:
+     * in memory until the app stops; `missing`: not on this computer, e.g. kept for an earlier session only), how
+     * many made here are active, and how many the plan allows.
+     */
+    async overview(userId: string): Promise<{ keys: (ApiKeyView & { secret: KeySecret })[]; active: number; limit: number }> {
+      const keys = await Promise.all(
+        this.list(userId).map(async (key) => {
+          const held = await secrets.get(secretAccount(key.id)).catch(() => null); // a keychain that fails holds nothing we can use
+          const secret: KeySecret = held === null ? 'missing' : secrets.persistent ? 'here' : 'session';
+          return { ...key, secret };
+        }),
+      );
       return { keys, active: keys.filter((k) => k.isActive && k.kind === 'local').length, limit: TIER_LIMITS[tierOf(store, userId, clock())].apiKeys };
     },
 
@@ -163,11 +175,30 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
       return key;
     },
 
-    /** The full key of a cloud key from the keychain: the only kind ever sent to the service. */
-    cloudSecretOf(userId: string, id: string): Promise<string | null> {
-      const key = owned(userId, id);
-      if (key.origin !== 'cloud') throw new ServiceError('INVALID_API_KEY', 'A key made on this computer is never sent to the service: choose a cloud key.');
+    /** The full key from the keychain (null when this computer does not hold it). */
+    secretOf(userId: string, id: string): Promise<string | null> {
+      owned(userId, id);
       return secrets.get(secretAccount(id));
+    },
+
+    /**
+     * What the cloud engine sends for a key: its secret, and the service URL the key belongs to (`service_url`).
+     * Only a cloud key (`origin` cloud) is ever sent; a key made here is refused.
+     * A key bound to no service yet is bound now to `serviceUrl`, the one it is about to be sent to, so it is never
+     * sent to another after the URL changes (the cloud client refuses). Null when the key or its secret is gone.
+     */
+    async cloudCredential(id: string, serviceUrl: string): Promise<{ secret: string; serviceUrl: string } | null> {
+      const key = store.get('api_keys', id);
+      if (!key) return null;
+      if (key.origin !== 'cloud') throw new ServiceError('INVALID_API_KEY', 'A key made on this computer is never sent to the service: choose a cloud key.');
+      const secret = await secrets.get(secretAccount(id));
+      if (secret === null) return null;
+      if (key.service_url) return { secret, serviceUrl: key.service_url };
+      const bound = await store.transaction((tx) => {
+        const current = tx.get('api_keys', id);
+        return current?.service_url ?? tx.update('api_keys', id, { service_url: serviceUrl }).service_url!;
+      });
+      return { secret, serviceUrl: bound };
     },
   };
 }

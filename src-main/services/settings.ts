@@ -1,12 +1,15 @@
-/** The profile's own settings, kept in the `settings` table: the cloud service's URL, the theme, the agent API. */
+/** The profile's own settings, kept in the `settings` table: the cloud service's URL, the theme, the agent API, the Studio's draft. */
 import { AGENT_API_DEFAULT_PORT, agentApiSettings, type AgentApiSettings } from '../../src-shared/contract/agent-api';
-import { THEMES, type SettingsView } from '../../src-shared/contract/settings';
+import { studioDraft, THEMES, type SettingsView, type StudioDraft } from '../../src-shared/contract/settings';
 import type { tables } from '../../src-shared/schema';
 import type { AgentTalkStore, Transaction } from '../db';
 
 const CLOUD_URL = 'cloud_url';
 const THEME = 'theme';
+const DRAFT = 'studio_draft';
 const AGENT_API = 'agent_api';
+
+const EMPTY_DRAFT: StudioDraft = { text: '', title: '', voice: '', keyId: '' };
 
 /** On, on its default port, and speaking cloud voices offline when the cloud can't: what a fresh profile has. */
 const AGENT_API_DEFAULTS: AgentApiSettings = { enabled: true, port: AGENT_API_DEFAULT_PORT, nearestOfflineVoice: true };
@@ -43,6 +46,18 @@ export function createSettingsService(store: AgentTalkStore) {
   return {
     get,
     cloudUrl: () => readCloudUrl(store),
+    /** The Studio's draft; an empty one when none was kept (or what was kept no longer reads as a draft). */
+    draft(): StudioDraft {
+      const kept = studioDraft.safeParse(store.get('settings', DRAFT)?.value);
+      return kept.success ? kept.data : EMPTY_DRAFT;
+    },
+    async saveDraft(draft: StudioDraft): Promise<StudioDraft> {
+      await store.transaction((tx) => {
+        if (tx.get('settings', DRAFT)) tx.update('settings', DRAFT, { value: draft });
+        else tx.insert('settings', { key: DRAFT, value: draft });
+      });
+      return draft;
+    },
     agentApi,
     /** Saves the agent API fields given (validated by the contract); answers the settings now in force. */
     async updateAgentApi(changes: Partial<AgentApiSettings>): Promise<AgentApiSettings> {

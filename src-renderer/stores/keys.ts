@@ -1,10 +1,13 @@
 /** The profile's API keys against the plan's limit, reloaded whenever the core reports `keys.changed`. */
 import { create } from 'zustand';
-import type { ApiKeyView } from '../../src-shared/contract';
-import { call, errorMessage, on } from '../api';
+import type { ApiKeyView, ResultOf } from '../../src-shared/contract';
+
+/** A key as the Keys screen lists it: with where its full key is. */
+export type ListedKey = ResultOf<'keys.list'>['keys'][number];
+import { call, errorMessage, on, onReconnect } from '../api';
 
 interface KeysState {
-  keys: ApiKeyView[];
+  keys: ListedKey[];
   /** Active keys, and how many the plan allows. */
   active: number;
   limit: number;
@@ -15,6 +18,7 @@ interface KeysState {
   load(): Promise<void>;
   /** Creates a key and answers its full value, which exists nowhere else: it is not kept in the store. */
   create(options: { name: string; test: boolean; kind?: ApiKeyView["kind"] }): Promise<{ key: ApiKeyView; fullKey: string | null }>;
+  rename(id: string, name: string): Promise<void>;
   revoke(id: string): Promise<void>;
 }
 
@@ -37,6 +41,9 @@ export const useKeys = create<KeysState>()((set) => ({
     }
   },
   create: (options) => call('keys.create', options),
+  async rename(id, name) {
+    await call('keys.rename', { id, name });
+  },
   async revoke(id) {
     const { notice } = await call('keys.revoke', { id });
     set({ notice: notice ?? null });
@@ -44,3 +51,4 @@ export const useKeys = create<KeysState>()((set) => ({
 }));
 
 on('keys.changed', () => void useKeys.getState().load());
+onReconnect(() => void useKeys.getState().load());

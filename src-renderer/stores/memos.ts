@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { MemoFilter, MemoView } from '../../src-shared/contract';
-import { call, errorMessage, on } from '../api';
+import { call, errorMessage, on, onReconnect } from '../api';
 
 /** Memos per request (the contract's largest `limit`): page `n` holds rows n × PAGE_SIZE onwards. */
 export const PAGE_SIZE = 500;
@@ -196,3 +196,4 @@ export const useMemos = create<MemosState>()((set, get) => {
 });
 
 on('memos.changed', () => useMemos.getState().refresh());
+onReconnect(() => useMemos.getState().refresh());

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { MemoView } from '../../src-shared/contract';
-import { ApiError, call, on } from '../api';
+import { ApiError, call, on, onReconnect } from '../api';
 
 export const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2] as const;
 
@@ -129,4 +129,8 @@ on('memos.changed', ({ ids }) => {
   const { current, queue } = usePlayer.getState();
   const mine = new Set([...(current ? [current.id] : []), ...queue.map((m) => m.id)]);
   ids.filter((id) => mine.has(id)).forEach(refresh);
+});
+onReconnect(() => {
+  const { current, queue } = usePlayer.getState();
+  new Set([...(current ? [current.id] : []), ...queue.map((m) => m.id)]).forEach(refresh);
 });

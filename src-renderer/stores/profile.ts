@@ -1,7 +1,7 @@
 /** The local profile and the app's status (keychain), reloaded whenever the core reports `profile.changed`. */
 import { create } from 'zustand';
 import type { ProfileView, ResultOf } from '../../src-shared/contract';
-import { call, errorMessage, on } from '../api';
+import { call, errorMessage, on, onReconnect } from '../api';
 
 interface ProfileState {
   status: 'loading' | 'ready' | 'failed';
@@ -38,3 +38,4 @@ export const useProfile = create<ProfileState>()((set) => ({
 }));
 
 on('profile.changed', () => void useProfile.getState().load());
+onReconnect(() => void useProfile.getState().load());

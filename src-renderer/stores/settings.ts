@@ -1,7 +1,7 @@
 /** The profile's settings (cloud URL, theme), reloaded on `settings.changed`; the theme is applied to the page. */
 import { create } from 'zustand';
 import type { SettingsView } from '../../src-shared/contract';
-import { call, errorMessage, on } from '../api';
+import { call, errorMessage, on, onReconnect } from '../api';
 
 interface SettingsState {
   settings: SettingsView | null;
@@ -41,3 +41,4 @@ export const useSettings = create<SettingsState>()((set) => ({
 }));
 
 on('settings.changed', () => void useSettings.getState().load());
+onReconnect(() => void useSettings.getState().load());

@@ -1,10 +1,10 @@
 /**
- * The memo studio: the draft (kept while the user visits other screens), the plan's character limit, and the
+ * The memo studio: the draft (kept in the profile, so a reload or a restart loses nothing), the plan's character limit, and the
  * memo last generated here, followed through its job (progress, status) until it completes and starts playing.
  */
 import { create } from 'zustand';
 import type { MemoView } from '../../src-shared/contract';
-import { ApiError, call, errorMessage, on } from '../api';
+import { ApiError, call, errorMessage, on, onReconnect } from '../api';
 import { usePlayer } from './player';
 
 export interface Draft {
@@ -29,6 +29,8 @@ interface StudioState {
   /** Counts the memos generated here: the status card takes the focus each time it grows. */
   started: number;
   edit(changes: Partial<Draft>): void;
+  /** Takes the draft kept in the profile, unless the user has already started a new one here. */
+  restoreDraft(): Promise<void>;
   loadLimits(): Promise<void>;
   /** Generates a memo from the draft, with the voice and key the screen resolved from it. */
   generate(choice: { voice: string; keyId: string }): Promise<void>;
@@ -62,7 +64,19 @@ export const useStudio = create<StudioState>()((set, get) => {
     error: null,
     started: 0,
     // A refusal was of the draft as it was: once it changes, it no longer applies.
-    edit: (changes) => set((s) => ({ draft: { ...s.draft, ...changes }, error: null })),
+    edit(changes) {
+      edited = true;
+      set((s) => ({ draft: { ...s.draft, ...changes }, error: null }));
+      saveSoon();
+    },
+    async restoreDraft() {
+      try {
+        const kept = await call('settings.draft');
+        if (!edited) set({ draft: kept });
+      } catch {
+        // Nothing kept can be read (the profile is not there yet): the draft starts empty, as it is.
+      }
+    },
     async loadLimits() {
       try {
         set({ charLimit: (await call('limits.get')).limits.charsPerMemo });
@@ -82,6 +96,28 @@ export const useStudio = create<StudioState>()((set, get) => {
       return request(() => call('memos.retry', { id: get().memo!.id }));
     },
   };
+});
+
+/** Whether the user has changed the draft on this page: a draft read from the profile later must not replace it. */
+let edited = false;
+/** The draft is written to the profile this long after the last keystroke, and at once when the page goes. */
+const SAVE_DELAY_MS = 400;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+function saveNow(): void {
+  clearTimeout(saveTimer);
+  saveTimer = undefined;
+  // A draft that cannot be written now (the host gone) is still on screen, and written with the next keystroke.
+  call('settings.saveDraft', useStudio.getState().draft).catch(() => undefined);
+}
+
+function saveSoon(): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveNow, SAVE_DELAY_MS);
+}
+
+window.addEventListener('pagehide', () => {
+  if (saveTimer !== undefined) saveNow();
 });
 
 /** Takes the latest state of the memo followed here; one that has just completed starts playing. */
@@ -115,5 +151,11 @@ on('memos.changed', ({ ids }) => {
 });
 // The plan (and so its limit) can change, by sync from the cloud account.
 on('profile.changed', () => {
+  if (useStudio.getState().charLimit !== undefined) void useStudio.getState().loadLimits();
+});
+// Back from a lost connection: the followed memo may have moved on (or completed) with no event heard.
+onReconnect(() => {
+  const followed = useStudio.getState().memo?.id;
+  if (followed) void refresh(followed);
   if (useStudio.getState().charLimit !== undefined) void useStudio.getState().loadLimits();
 });

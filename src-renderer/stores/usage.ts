@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { ResultOf, UsageLogView } from '../../src-shared/contract';
 import type { USAGE_ACTIONS } from '../../src-shared/schema';
-import { call, errorMessage, on } from '../api';
+import { call, errorMessage, on, onReconnect } from '../api';
 
 export type UsageAction = (typeof USAGE_ACTIONS)[number];
 
@@ -115,6 +115,7 @@ export const useUsage = create<UsageState>()((set, get) => ({
       loading = false;
     }
     void refresh();
-    return on('usage.changed', () => void refresh());
+    const stops = [on('usage.changed', () => void refresh()), onReconnect(() => void refresh())];
+    return () => stops.forEach((stop) => stop());
   },
 }));

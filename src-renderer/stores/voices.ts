@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { VoiceView } from '../../src-shared/contract';
-import { call, errorMessage, on } from '../api';
+import { call, errorMessage, on, onReconnect } from '../api';
 
 interface VoicesState {
   voices: VoiceView[];
@@ -31,3 +31,4 @@ export const useVoices = create<VoicesState>()((set) => ({
 }));
 
 on('settings.changed', () => void useVoices.getState().load());
+onReconnect(() => void useVoices.getState().load());

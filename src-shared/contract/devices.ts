@@ -1,5 +1,6 @@
 /** Sync between computers through a shared folder: its settings and its state. */
 import { z } from 'zod';
+import { args, method, noArgs } from './common';
 
 export const DEVICE_SYNC_STATES = ['off', 'in-step', 'pending', 'unavailable', 'read-only', 'full', 'error'] as const;
 
@@ -35,12 +36,19 @@ export const deviceSyncStatus = z.object({
 export type DeviceSyncStatus = z.infer<typeof deviceSyncStatus>;
 
 export const deviceSyncSettings = z
-  .object({
+  .strictObject({
     /** An absolute path; null turns sync between computers off. */
     folder: z.string().trim().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'an absolute path').nullable(),
     name: z.string().trim().min(1).max(100),
     audio: z.enum(['all', 'when-needed']),
   })
-  .partial()
-  .strict();
+  .partial();
 export type DeviceSyncSettingsChange = z.infer<typeof deviceSyncSettings>;
+
+export const devicesMethods = {
+  'devices.status': method(noArgs, deviceSyncStatus),
+  /** Sets the folder (null: off), this computer's name, or which audio to fetch; answers the state after a round. */
+  'devices.update': method(args(deviceSyncSettings.shape), deviceSyncStatus),
+  /** A round now: write what waits, read what arrived. */
+  'devices.syncNow': method(noArgs, deviceSyncStatus),
+};

@@ -4,15 +4,29 @@
  */
 import type { z } from 'zod';
 import { agentApiMethods } from './agent-api';
+import type { DeviceSyncStatus } from './devices';
+import { devicesMethods } from './devices';
 import { keysMethods } from './keys';
 import { memosMethods } from './memos';
-import { profileMethods } from './profile';
+import { profileMethods, type StoreHealthView } from './profile';
 import { settingsMethods } from './settings';
+import { storeMethods } from './store';
 import { syncMethods, type SyncStatus } from './sync';
 import { usageMethods } from './usage';
 import { voicesMethods } from './voices';
 
-export const methods = { ...profileMethods, ...keysMethods, ...usageMethods, ...memosMethods, ...voicesMethods, ...settingsMethods, ...syncMethods, ...agentApiMethods };
+export const methods = {
+  ...profileMethods,
+  ...keysMethods,
+  ...usageMethods,
+  ...memosMethods,
+  ...voicesMethods,
+  ...settingsMethods,
+  ...syncMethods,
+  ...agentApiMethods,
+  ...storeMethods,
+  ...devicesMethods,
+};
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -38,17 +52,24 @@ export interface EventPayloads {
   'memos.changed': ChangedEvent;
   'usage.changed': ChangedEvent;
   'job.progress': JobProgress;
+  /** The store's health changed: saving failed (retrying), the disk is full, or saving works again. */
+  'store.health': StoreHealthView;
+  /** Sync between computers: its state after each round (the indicator and Settings show it). */
+  'devices.status': DeviceSyncStatus;
+  /** Cloud account sync: its state after each step (the header's indicator and Settings show it). */
   'sync.status': SyncStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'sync.status'] as const satisfies readonly EventName[];
+export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'store.health', 'devices.status', 'sync.status'] as const satisfies readonly EventName[];
 
 export * from './result';
 export { AGENT_API_DEFAULT_PORT, type AgentApiSettings, type AgentApiView } from './agent-api';
+export { DEVICE_SYNC_STATES, type DeviceSyncStatus, type DeviceView } from './devices';
 export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
-export type { ProfileView } from './profile';
+export type { ProfileView, StoreHealthView } from './profile';
 export { THEMES, type SettingsView, type Theme } from './settings';
+export type { BackupView, IntegrityView, StoreStatus } from './store';
 export type { UsageLogView } from './usage';
 export type { VoiceView } from './voices';
 export type { AccountView, CapabilityView, LinkResult, SourceStatus, SyncState, SyncStatus } from './sync';

@@ -21,7 +21,11 @@ export const apiKeyView = z.object({
 const keyName = z.string().trim().min(1, 'A key needs a name.').max(100, 'A key name has at most 100 characters.');
 
 export const keysMethods = {
-  'keys.list': method(noArgs, z.object({ keys: z.array(apiKeyView), active: z.number(), limit: z.number() })),
+  /**
+   * `secret`: where the full key is (`here` in the keychain, `session` until the app stops, `missing`: not on this
+   * computer). `active` counts the keys made here (the plan's limit is theirs).
+   */
+  'keys.list': method(noArgs, z.object({ keys: z.array(apiKeyView.extend({ secret: z.enum(['here', 'session', 'missing']) })), active: z.number(), limit: z.number() })),
   /** A `cloud` key is created on the service through the sync outbox (offline too): its full key is not known yet. */
   'keys.create': method(
     args({ name: keyName.optional(), test: z.boolean().optional(), kind: z.enum(['local', 'cloud']).optional() }),

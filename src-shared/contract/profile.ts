@@ -26,6 +26,13 @@ export const tierLimits = z.object({
   concurrent: z.number(),
 });
 
+/** Whether the app can save: mirrors the store's health (see src-main/db/health.ts). */
+export const storeHealthView = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('ok') }),
+  z.object({ state: z.literal('retrying'), since: z.string(), reason: z.string() }),
+  z.object({ state: z.literal('disk-full'), since: z.string(), freeBytes: z.number().nullable() }),
+]);
+
 export const profileMethods = {
   'profile.get': method(noArgs, profileView.nullable()),
   'profile.create': method(args({ email: z.email().max(254) }), profileView),
@@ -38,8 +45,11 @@ export const profileMethods = {
       profileDir: z.string(),
       /** Whether the app can show save dialogs (Electron); in a browser, files are downloaded instead. */
       fileDialogs: z.boolean(),
+      /** Whether writes are being saved; also pushed as the `store.health` event when it changes. */
+      store: storeHealthView,
     }),
   ),
 };
 
 export type ProfileView = z.infer<typeof profileView>;
+export type StoreHealthView = z.infer<typeof storeHealthView>;

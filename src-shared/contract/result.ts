@@ -26,11 +26,18 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
   // The cloud service: unreachable or failing (5xx, network) after retries; or it answered outside its contract.
   'CLOUD_UNAVAILABLE',
+  // A memo request reached the cloud and its answer was lost: it may have been made and counted; not sent again.
+  'CLOUD_ANSWER_LOST',
   'TTS_FAILED',
+  // Nothing was saved: the commit failed (SAVE_FAILED) or the disk is full (DISK_FULL); the same call may work later.
+  'SAVE_FAILED',
+  'DISK_FULL',
   // The text has nothing the voice can say (an English voice and Chinese text, emoji only), so its audio would be silence.
   'UNSPEAKABLE_TEXT',
   // The voice made audio, but it was empty or silence: the memo failed rather than complete without a sound.
   'SILENT_AUDIO',
+  // The profile's store is damaged or missing: only the store.* methods answer until the user picks a way back.
+  'STORE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { CLOUD_URL_RULE, cloudUrlProblem } from '../cloud-url';
 import { args, fileName, method, noArgs } from './common';
+import { MAX_MEMO_TEXT } from './memos';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 
@@ -9,13 +11,27 @@ export const settingsView = z.object({
   theme: z.enum(THEMES),
 });
 
+/** https, or http to this computer only (src-shared/cloud-url.ts): the URL is where API keys are sent. */
 const cloudUrl = z
-  .url({ protocol: /^https?$/, error: 'The cloud URL must be an http:// or https:// address.' })
+  .url({ protocol: /^https?$/, error: CLOUD_URL_RULE })
   .max(2_000)
+  .refine((url) => cloudUrlProblem(url) === null, CLOUD_URL_RULE)
   .transform((url) => url.replace(/\/+$/, ''));
 
-/** The largest legacy database (with its -wal file) the app takes through a call: base64 of up to 96 MiB. */
-export const MAX_IMPORT_BASE64 = 128 * 1024 * 1024;
+/** The largest file the page may hand to the app (`POST /upload`, a legacy database or its -wal file). */
+export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
+
+/** A file the page handed to the app: the id `POST /upload` answered. */
+export const uploadId = z.uuid({ error: 'That is not an uploaded file.' });
+
+/** The Studio's draft as the user left it: kept in the profile, so a reload or a restart loses nothing. */
+export const studioDraft = z.strictObject({
+  text: z.string().max(MAX_MEMO_TEXT),
+  title: z.string().max(200),
+  /** The voice and key picked; empty while none is. */
+  voice: z.string().max(100),
+  keyId: z.string().max(100),
+});
 
 const tableCounts = z.object({ imported: z.number(), skipped: z.number(), rejected: z.number() });
 
@@ -23,15 +39,15 @@ export const settingsMethods = {
   'settings.get': method(noArgs, settingsView),
   /** Changes the fields given; a null `cloudUrl` forgets it (cloud voices are then unavailable). */
   'settings.update': method(args({ cloudUrl: cloudUrl.nullable().optional(), theme: z.enum(THEMES).optional() }), settingsView),
+  'settings.draft': method(noArgs, studioDraft),
+  'settings.saveDraft': method(studioDraft, studioDraft),
   /**
-   * Imports an agent-talk SQLite file picked by the user: its bytes, and those of its `-wal` file when there is one.
+   * Imports an agent-talk SQLite file picked by the user, uploaded first (`POST /upload`), with its `-wal` file when
+   * there is one; the uploads are removed after.
    * Rows already here are skipped; the report says what was imported, skipped and rejected (with the reason).
    */
   'legacy.import': method(
-    args({ fileName, database: z.base64(), wal: z.base64().optional() }).refine(
-      ({ database, wal }) => database.length + (wal?.length ?? 0) <= MAX_IMPORT_BASE64,
-      'That database is too large to import here (96 MB with its -wal file); use npm run db:import.',
-    ),
+    args({ fileName, database: uploadId, wal: uploadId.optional() }),
     z.object({
       /** The file's name as the user picked it, and the account in it whose rows became the profile's. */
       file: z.string(),
@@ -46,4 +62,5 @@ export const settingsMethods = {
 };
 
 export type SettingsView = z.infer<typeof settingsView>;
+export type StudioDraft = z.infer<typeof studioDraft>;
 export type Theme = (typeof THEMES)[number];

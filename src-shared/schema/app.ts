@@ -4,7 +4,7 @@
  */
 import { deviceSyncTables } from './devices';
 import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
-import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users } from './seed';
+import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users as seedUsers } from './seed';
 
 export const MEMO_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 
@@ -69,7 +69,7 @@ export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'can
  * The durable generation queue (the seeds' pattern: status, priority, retries, a lease). A job interrupted by a
  * crash or a quit keeps its row; once its lease (`locked_until`) has passed, the next worker takes it up again.
  */
-export const jobs = {
+export const jobTable = {
   name: 'jobs',
   primaryKey: 'id',
   columns: {
@@ -98,18 +98,48 @@ export const jobs = {
   indexes: [index('idx_jobs_status_created', 'status', 'created_at'), index('idx_jobs_user_id', 'user_id')],
 } as const satisfies TableDef;
 
+/** Why a queued job waits instead of running: `cloud`, until the cloud service answers again. */
+export const JOB_WAITS = ['cloud'] as const;
+
+/** Version 8: cloud memos that never ask the service twice and wait while it is unreachable; keys bound to it. */
+export const cloudMemoExtensions = {
+  jobs: {
+    columns: {
+      // The cloud's answer ({memoId, audioUrl, durationSec}) kept as soon as it arrives: a retry fetches the audio
+      // again and never asks the service for a second memo.
+      service_answer: { type: 'json' },
+      // Set while the job waits for something outside the app (the cloud being reachable): not run, no retry spent.
+      waiting_for: { type: 'text', oneOf: JOB_WAITS },
+    },
+  },
+  api_keys: {
+    columns: {
+      // The cloud service URL this key belongs to: it is sent to no other (null: not yet sent anywhere).
+      service_url: { type: 'text' },
+    },
+  },
+} as const;
+
+/**
+ * Version 9: `Alice@Example.com` and `alice@example.com` are one account: the email column is case-insensitive,
+ * so its unique constraint, its index and every lookup ignore case (the email is kept as written).
+ */
+export const caseInsensitiveEmail = { email: { ...seedUsers.columns.email, caseInsensitive: true } } as const;
+
+export const users = { ...seedUsers, columns: { ...seedUsers.columns, ...caseInsensitiveEmail } } as const satisfies TableDef;
+export const jobs = extendTable(jobTable, cloudMemoExtensions.jobs);
+
 export const KEY_ORIGINS = ['local', 'cloud'] as const;
 
 /**
- * Version 8: the two kinds of keys. `local` keys are made here and never leave this computer; `cloud` keys are the
- * account's on the service at `service_url` (pulled, pasted or created through the outbox), known there as
+ * Version 10: the two kinds of keys. `local` keys are made here and never leave this computer; `cloud` keys are the
+ * account's on the service at `service_url` (version 8's column; pulled, pasted or created through the outbox), known there as
  * `cloud_id` once the service has answered. A cloud key whose secret this computer does not hold has the
  * `key_hash` `cloud:<cloud id>` (never a SHA-256 hex, so no full key can match it).
  */
 export const apiKeyOriginExtension = {
   columns: {
     origin: { type: 'text', notNull: true, default: 'local', oneOf: KEY_ORIGINS },
-    service_url: { type: 'text' },
     cloud_id: { type: 'text' },
   },
   indexes: [index('idx_api_keys_cloud_id', 'cloud_id')],
@@ -119,7 +149,7 @@ export const OUTBOX_OPS = ['create', 'rename', 'revoke'] as const;
 export const OUTBOX_STATUSES = ['pending', 'done', 'failed'] as const;
 
 /**
- * Version 9: the cloud outbox. Each cloud key change made here is one row, written in the same transaction as the
+ * Version 11: the cloud outbox. Each cloud key change made here is one row, written in the same transaction as the
  * change, replayed in `seq` order. A create is marked `sent_at` (with the service's key ids of that name seen just
  * before, `payload.before`) before its request goes out, so a create whose answer was lost is found afterwards.
  */
@@ -148,7 +178,7 @@ export const cloudOutbox = {
   indexes: [index('idx_cloud_outbox_status_seq', 'status', 'seq'), index('idx_cloud_outbox_key', 'key_id')],
 } as const satisfies TableDef;
 
-/** Version 9: the cloud account's calls and characters per UTC day, as the service counts them (pulled). */
+/** Version 11: the cloud account's calls and characters per UTC day, as the service counts them (pulled). */
 export const cloudUsage = {
   name: 'cloud_usage',
   primaryKey: 'date',
@@ -160,7 +190,7 @@ export const cloudUsage = {
   },
 } as const satisfies TableDef;
 
-export const apiKeys = extendTable(extendTable(seedApiKeys, apiKeyExtension), apiKeyOriginExtension);
+export const apiKeys = extendTable(extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys), apiKeyOriginExtension);
 export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 

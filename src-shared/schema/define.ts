@@ -3,10 +3,16 @@
  * the row types below are derived from the same definitions so code and schema cannot drift apart.
  */
 
-export type ColumnType = 'text' | 'integer' | 'real' | 'boolean' | 'timestamp' | 'json';
+export const COLUMN_TYPES = ['text', 'integer', 'real', 'boolean', 'timestamp', 'json'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-/** A column's default: a literal value, or `'now'` on a timestamp column for the time of the write. */
-export type ColumnDefault = string | number | boolean | null;
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * A column's default: a literal value (a json column's may be an object or array: each row gets its own copy),
+ * or `'now'` on a timestamp column for the time of the write.
+ */
+export type ColumnDefault = JsonValue;
 
 export interface ColumnDef {
   readonly type: ColumnType;
@@ -18,9 +24,15 @@ export interface ColumnDef {
   readonly touchOnUpdate?: boolean;
   /** Filled with a new UUID v4 when an insert leaves it out (primary keys). */
   readonly generate?: 'uuid';
+  /**
+   * Text compared without regard to case (in every script) wherever the store compares it: unique constraints,
+   * indexes, `where` and `orderBy`, like SQLite's COLLATE NOCASE. The row keeps the text as written.
+   */
+  readonly caseInsensitive?: boolean;
 }
 
-export type OnDelete = 'cascade' | 'set null' | 'restrict';
+export const ON_DELETE = ['cascade', 'set null', 'restrict'] as const;
+export type OnDelete = (typeof ON_DELETE)[number];
 
 export interface ForeignKeyDef {
   readonly column: string;

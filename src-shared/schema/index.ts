@@ -1,4 +1,4 @@
 export * from './define';
-export { TIERS, ROLES, USAGE_ACTIONS, seedTables, users, rateLimits, subscriptions } from './seed';
+export { TIERS, ROLES, USAGE_ACTIONS, seedTables, rateLimits, subscriptions } from './seed';
 export * from './app';
 export * from './devices';

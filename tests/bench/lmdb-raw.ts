@@ -109,7 +109,7 @@ export class LmdbRaw implements Contender {
   };
 
   async open(dir: string): Promise<void> {
-    this.env = open({ path: join(dir, 'raw.mdb'), maxDbs: 512 });
+    this.env = open({ path: join(dir, 'raw.mdb'), maxDbs: 512, eventTurnBatching: false });
     const def = (name: string) => tables.find((d) => d.name === name) ?? assertNever(`no table ${name}`);
     const t = {
       users: openTable(this.env, def('users')),

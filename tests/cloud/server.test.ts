@@ -1,8 +1,9 @@
 // The contract server answers as AGENT-TALK-CLOUD.md says the service does: the reference the app is tested against.
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireTools } from '../support/require-tool';
 import { decodeMp3, durationOf, pcmOfWav, rms } from './audio';
-import { SERVICE_VOICES, start, type CloudServer, type StartOptions } from './server';
+import { SERVICE_VOICES, SILENT_FALLBACK, start, type CloudServer, type StartOptions } from './server';
 
 const hasLame = requireTools(['lame'], 'contract server MP3 tests');
 
@@ -37,6 +38,25 @@ async function expectError(response: Response, status: number, code: string) {
   expect(Object.keys(body.error).every((k) => ['code', 'message', 'details'].includes(k))).toBe(true);
   return body.error as { code: string; message: string; details?: Record<string, unknown> };
 }
+
+/**
+ * GET over a raw socket, as the bytes arrive: fetch refuses the audio's duplicate Content-Length, which is what
+ * these tests show the server sends.
+ */
+async function rawGet(url: string): Promise<{ status: number; head: string[]; body: Buffer }> {
+  const { hostname, port, pathname } = new URL(url);
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(`GET ${pathname} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+  });
+  const end = raw.indexOf('\r\n\r\n');
+  const [statusLine, ...head] = raw.subarray(0, end).toString('latin1').split('\r\n');
+  return { status: Number(statusLine!.split(' ')[1]), head, body: raw.subarray(end + 4) };
+}
+const headerValues = (head: string[], name: string) => head.filter((h) => h.toLowerCase().startsWith(`${name.toLowerCase()}:`)).map((h) => h.slice(name.length + 1).trim());
 
 function expectRateHeaders(response: Response) {
   for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']) expect(response.headers.get(name), name).not.toBeNull();
@@ -128,8 +148,9 @@ describe('contract server: POST /api/v1/memo', () => {
     expect(voice.details).toMatchObject({ field: 'voice', requestedVoice: 'hal9000', availableVoices: SERVICE_VOICES.map((v) => v.id) });
     const long = await expectError(await memo(server, key, { text: 'a'.repeat(5_001), voice: 'rachel' }), 400, 'VALIDATION_ERROR');
     expect(long.details).toMatchObject({ field: 'text', limit: 5_000, provided: 5_001, tier: 'hobby' });
-    // Refused calls are not counted.
-    expect(server.usage(key)).toEqual({ today: 0, month: 0 });
+    // As the service: each was counted before its body was refused.
+    expect(server.usage(key)).toEqual({ today: 6, month: 6 });
+    expect(server.memos).toHaveLength(0);
   });
 
   it('makes a memo: 201 with the documented shape, audio at an http URL on the server, and the count in the headers', async () => {
@@ -151,12 +172,15 @@ describe('contract server: POST /api/v1/memo', () => {
     expect(made!.reportedDuration).toBe(1.6); // the service's estimate (20 characters at 150 words a minute) ...
     expect(Math.abs(made!.durationSec - 1.6)).toBeGreaterThan(0.3); // ... which is not the audio's length
 
-    const audio = await fetch(body.audio.url);
+    const audio = await rawGet(body.audio.url);
     expect(audio.status).toBe(200);
-    expect(audio.headers.get('content-type')).toBe('audio/wav');
-    expect(audio.headers.get('cache-control')).toContain('immutable');
-    expectRateHeaders(audio);
-    const bytes = new Uint8Array(await audio.arrayBuffer());
+    expect(headerValues(audio.head, 'content-type')).toEqual(['audio/wav']);
+    expect(headerValues(audio.head, 'cache-control')[0]).toContain('immutable');
+    expect(headerValues(audio.head, 'x-ratelimit-remaining')).toHaveLength(1);
+    // As the service: Content-Length twice, the same value (which fetch refuses).
+    expect(headerValues(audio.head, 'content-length')).toEqual([String(made!.bytes.length), String(made!.bytes.length)]);
+    await expect(fetch(body.audio.url)).rejects.toThrow();
+    const bytes = new Uint8Array(audio.body);
     expect(Buffer.compare(bytes, made!.bytes)).toBe(0);
     const pcm = pcmOfWav(bytes);
     expect(durationOf(pcm)).toBeCloseTo(made!.durationSec, 6);
@@ -172,10 +196,35 @@ describe('contract server: POST /api/v1/memo', () => {
     expect(Buffer.compare(Buffer.from(audio.url.slice(audio.url.indexOf(',') + 1), 'base64'), server.memos[0]!.bytes)).toBe(0);
   });
 
-  it('404s audio it does not hold, and names outside its pattern', async () => {
+  it('answers audio it does not hold with 500 STORAGE_ERROR, as the service does', async () => {
     const server = await serve();
-    await expectError(await fetch(`${server.url}/audio/audio_missing.mp3`), 404, 'NOT_FOUND');
-    await expectError(await fetch(`${server.url}/audio/..%2Fetc%2Fpasswd`), 404, 'NOT_FOUND');
+    await expectError(await fetch(`${server.url}/audio/audio_missing.mp3`), 500, 'STORAGE_ERROR');
+    await expectError(await fetch(`${server.url}/audio/..%2Fetc%2Fpasswd`), 500, 'STORAGE_ERROR');
+  });
+
+  it('answers 201 with its 316-byte silent fallback when asked to fail its voice engine, and counts it', async () => {
+    const server = await serve();
+    server.inject({ path: '/api/v1/memo', silentAudio: true });
+    const response = await memo(server, server.keys.pro, { text: 'Nobody hears this.', voice: 'rachel' });
+    expect(response.status).toBe(201);
+    const { audio } = (await response.json()) as { audio: { url: string; format: string } };
+    expect(audio.format).toBe('mp3');
+    const served = await rawGet(audio.url);
+    expect(served.body).toHaveLength(316);
+    expect(Buffer.compare(served.body, SILENT_FALLBACK)).toBe(0);
+    // One MPEG-1 layer III frame header (417 bytes long at 128 kb/s, 44.1 kHz, padding off) and no audio data.
+    expect([...served.body.subarray(0, 4)]).toEqual([0xff, 0xfb, 0x90, 0xc4]);
+    expect(served.body.subarray(4).every((b) => b === 0)).toBe(true);
+    expect(server.usage(server.keys.pro).today).toBe(1);
+  });
+
+  it('drops the connection after making and counting the memo, when asked', async () => {
+    const server = await serve();
+    server.inject({ path: '/api/v1/memo', dropAfterApply: true });
+    await expect(memo(server, server.keys.pro, { text: 'Made, then lost.', voice: 'rachel' })).rejects.toThrow();
+    expect(server.requests.map((r) => r.status)).toEqual(['applied-then-dropped']);
+    expect(server.memos).toHaveLength(1);
+    expect(server.usage(server.keys.pro).today).toBe(1);
   });
 
   it('refuses past the daily limit with 429 DAILY_LIMIT_EXCEEDED {limit, used, resetAt}, Retry-After and the headers', async () => {
@@ -275,7 +324,7 @@ describe('contract server: fault injection and the request log', () => {
     const made = await memo(server, server.keys.pro, { text: 'Hi', voice: 'sam' });
     const { audio } = (await made.json()) as { audio: { url: string } };
     await expectError(await fetch(audio.url), 500, 'INTERNAL_ERROR');
-    expect((await fetch(audio.url)).status).toBe(200);
+    expect((await rawGet(audio.url)).status).toBe(200);
 
     expect(server.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
       '/api/v1/memo 429',
@@ -295,9 +344,9 @@ describe.skipIf(!hasLame)('contract server: MP3 audio (Debian lame)', () => {
     const response = await memo(server, server.keys.pro, { text: 'This is an MP3 memo.', voice: 'rachel' });
     const { audio } = (await response.json()) as { audio: { url: string; format: string } };
     expect(audio.format).toBe('mp3');
-    const download = await fetch(audio.url);
-    expect(download.headers.get('content-type')).toBe('audio/mpeg');
-    const bytes = new Uint8Array(await download.arrayBuffer());
+    const download = await rawGet(audio.url);
+    expect(headerValues(download.head, 'content-type')).toEqual(['audio/mpeg']);
+    const bytes = new Uint8Array(download.body);
     expect([bytes[0], bytes[1]! & 0xe0]).toEqual([0xff, 0xe0]); // an MPEG audio frame sync
     const pcm = await decodeMp3(bytes);
     expect(rms(pcm)).toBeGreaterThan(0.02);

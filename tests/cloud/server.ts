@@ -15,13 +15,18 @@
  * count; `unlimited` for enterprise keys and for requests no valid key is counted against, as the service writes
  * its unlimited case); `audio.duration` is the service's estimate from the text length, not the audio's length.
  *
+ * As the service really answers (its server code, run locally), quirks the app must live with: `/audio/:file`
+ * carries `Content-Length` twice (the same value); a missing audio file is a 500 STORAGE_ERROR; a call is counted
+ * once it passes the limit checks, before its body is validated (a refused text still spends one); and when its
+ * voice engine fails it still answers 201, with 316 bytes of silence: one MP3 frame cut short (`silentAudio`).
+ *
  * Where it differs, on purpose: the audio is real audio of a synthesized speech-like signal (see audio.ts), MP3 by
- * default as the service's, WAV when a test asks (then labelled `format: "wav"`, honestly); a call is counted only
- * when its memo is created (the service counts it once it passes the limit check, even if the body is then
- * refused) and exactly (the service's counter can let two concurrent calls through). Test-only controls: the
- * audio settings (an http URL on this server or a data: URL, MP3 encoding options), accounts and their counters,
- * health, and a queue of injected faults. The session routes (the account, its keys, subscription, usage, and the
- * switch to today's 501s) are in session.ts.
+ * default as the service's, WAV when a test asks (then labelled `format: "wav"`, honestly); the count is exact (the
+ * service's counter can let two concurrent calls through). Test-only controls: the audio settings (an http URL on
+ * this server or a data: URL, MP3 encoding options), accounts and their counters, health, and a queue of injected
+ * faults (a status, a raw body, a delay, a connection dropped before or after the request was handled, a request
+ * handled twice or never answered, expired sessions, the silent fallback). The session routes (the account, its
+ * keys, subscription, usage, and the switch to today's 501s) are in session.ts.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -101,8 +106,12 @@ export interface Fault {
   times?: number;
   /** Wait this long first; then answer as below, or normally. */
   delayMs?: number;
-  /** Destroy the connection without an answer. */
+  /** Destroy the connection without an answer (the request is not handled). */
   dropConnection?: boolean;
+  /** Handle the request as usual (a memo is made and counted), then destroy the connection instead of answering. */
+  dropAfterApply?: boolean;
+  /** Make the memo as the service does when its voice engine fails: 201, with its 316-byte silent fallback audio. */
+  silentAudio?: boolean;
   /** Answer with this status (and an error body `{error:{code, message, details?}}`) instead of handling it. */
   status?: number;
   code?: string;
@@ -113,8 +122,6 @@ export interface Fault {
   contentType?: string;
   /** A Retry-After header, in seconds (or an HTTP date). */
   retryAfter?: number | string;
-  /** Handle the request (it takes effect), then destroy the connection: the answer is lost on the way back. */
-  dropAfterApply?: boolean;
   /** Handle the request twice, as a retrying proxy delivering it twice would, and answer the second. */
   deliverTwice?: boolean;
   /** Expire every session just before handling the request (it then meets 401 EXPIRED_TOKEN). */
@@ -133,8 +140,11 @@ export interface LoggedRequest {
   body?: unknown;
   /** Milliseconds since the server started. */
   at: number;
-  /** The status answered; `dropped` or `held` by a fault; `client-closed` when the client went away before the answer. */
-  status: number | 'dropped' | 'held' | 'client-closed' | null;
+  /**
+   * The status answered; `dropped` by a fault (`applied-then-dropped` when it was handled first), `held` when it
+   * was handled and never answered; `client-closed` when the client went away before the answer.
+   */
+  status: number | 'dropped' | 'applied-then-dropped' | 'held' | 'client-closed' | null;
   /** Whether an injected fault answered it (or delayed it). */
   fault: boolean;
 }
@@ -187,8 +197,22 @@ export interface CloudServer {
   setHealthy(healthy: boolean): void;
   /** The account and its keys behind the session routes (session.ts), and the switch to today's 501s. */
   session: Omit<SessionRoutes, 'route' | 'countMemo'>;
+  /** Stops listening, so connections are refused as when the service cannot be reached; accounts and memos stay. */
+  goOffline(): Promise<void>;
+  /** Listens again, on the same port. */
+  comeBack(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The service's fallback audio when its voice engine fails, 316 bytes: the header of one MPEG-1 layer III frame
+ * (128 kb/s, 44.1 kHz, mono: 417 bytes long) and zeros (no spectral data: silence), cut short at 316 bytes.
+ */
+export const SILENT_FALLBACK: Uint8Array = (() => {
+  const bytes = new Uint8Array(316);
+  bytes.set([0xff, 0xfb, 0x90, 0xc4]);
+  return bytes;
+})();
 
 // --- the server --------------------------------------------------------------------------------------------------
 
@@ -315,7 +339,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
 
   // --- routes ---
 
-  async function createMemo(req: IncomingMessage, raw: Buffer): Promise<{ status: number; body: unknown; account: Account }> {
+  async function createMemo(req: IncomingMessage, raw: Buffer, silent: boolean): Promise<{ status: number; body: unknown; account: Account }> {
     const account = authenticate(req.headers.authorization);
     const limits = SERVICE_TIERS[account.tier];
     const now = clock();
@@ -328,6 +352,9 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       throw new HttpError(429, 'DAILY_LIMIT_EXCEEDED', undefined, { limit: limits.callsPerDay, used: account.today, resetAt: resetAt.toISOString() }, retryAfter(now, resetAt));
     }
     if (account.inFlight >= limits.concurrent) throw new HttpError(429, 'RATE_LIMIT_EXCEEDED', undefined, undefined, { 'Retry-After': '1' });
+    // Counted here, as the service counts: before the body is validated, so a refused body still spends a call.
+    account.today++;
+    account.thisMonth++;
 
     account.inFlight++;
     try {
@@ -357,9 +384,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       }
 
       if (options.memoLatencyMs) await sleep(options.memoLatencyMs, closing.signal);
-      const memo = await synthesize(text, spec.id);
-      account.today++;
-      account.thisMonth++;
+      const memo = silent ? serveSilence(text, spec.id) : await synthesize(text, spec.id);
       session.countMemo(bearerKey(req.headers.authorization), text.length);
       return {
         status: 201,
@@ -391,7 +416,19 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     return memo;
   }
 
-  async function route(req: IncomingMessage, raw: Buffer, path: string, query: URLSearchParams): Promise<{ status: number; body: unknown; headers?: Record<string, string>; account?: Account | null }> {
+  /** The service's fallback when its voice engine fails: SILENT_FALLBACK, served like any memo's audio. */
+  function serveSilence(text: string, voice: string): ServedMemo {
+    const id = randomUUID();
+    const file = `audio_${id.replaceAll('-', '')}.mp3`;
+    const bytes = SILENT_FALLBACK;
+    files.set(file, { bytes, format: 'mp3' });
+    const url = audio.url === 'data' ? `data:audio/mpeg;base64,${Buffer.from(bytes).toString('base64')}` : `${baseUrl}/audio/${file}`;
+    const memo: ServedMemo = { id, text, voice, file, format: 'mp3', bytes, durationSec: 0, reportedDuration: estimateDuration(text), url };
+    memos.push(memo);
+    return memo;
+  }
+
+  async function route(req: IncomingMessage, raw: Buffer, path: string, query: URLSearchParams, silent = false): Promise<{ status: number; body: unknown; headers?: Record<string, string>; account?: Account | null }> {
     const method = req.method ?? 'GET';
     const sessionAnswer = session.route(req, raw, path, query);
     if (sessionAnswer) return typeof sessionAnswer.body === 'string' ? { ...sessionAnswer, headers: { 'Content-Type': 'text/plain; charset=utf-8' } } : sessionAnswer;
@@ -402,7 +439,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
         : { status: 503, body: { status: 'error', ...base, error: 'Database unavailable' } };
     }
     if (method === 'GET' && path === '/api/v1/voices') return { status: 200, body: { voices: SERVICE_VOICES.map((v) => ({ ...v })) } };
-    if (method === 'POST' && path === '/api/v1/memo') return createMemo(req, raw);
+    if (method === 'POST' && path === '/api/v1/memo') return createMemo(req, raw, silent);
     throw new HttpError(404, 'NOT_FOUND');
   }
 
@@ -444,14 +481,16 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       }
     }
 
+    const query = queries.get(req) ?? new URLSearchParams();
     const fault = takeFault(entry.method, entry.path);
     if (fault?.expireSessions) session.expireSessions();
     if (fault) {
       entry.fault = true;
       if (fault.delayMs) await sleep(fault.delayMs, closing.signal);
       if (res.destroyed || closing.signal.aborted) return;
-      if (fault.dropConnection) {
-        entry.status = 'dropped';
+      if (fault.dropConnection || fault.dropAfterApply) {
+        if (fault.dropAfterApply) await route(req, raw, entry.path, query, fault.silentAudio).catch(() => undefined);
+        entry.status = fault.dropAfterApply ? 'applied-then-dropped' : 'dropped';
         req.socket.destroy();
         return;
       }
@@ -473,26 +512,25 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       const name = decodeURIComponent(entry.path.slice('/audio/'.length));
       const file = AUDIO_FILE.test(name) ? files.get(name) : undefined;
       if (!file) {
-        reply(res, entry, 404, { error: { code: 'NOT_FOUND', message: 'Audio file not found' } }, rateHeaders(null));
+        // As the service: its storage read fails, and says so with a 500.
+        reply(res, entry, 500, { error: { code: 'STORAGE_ERROR', message: 'Failed to read audio file' } }, rateHeaders(null));
         return;
       }
-      reply(res, entry, 200, file.bytes, {
-        ...rateHeaders(null),
-        'Content-Type': file.format === 'mp3' ? 'audio/mpeg' : 'audio/wav',
-        'Cache-Control': 'public, max-age=31536000, immutable',
-      });
+      // As the service: Content-Length twice, with the same value.
+      const length = String(file.bytes.byteLength);
+      entry.status = 200;
+      res.writeHead(200, [
+        ...Object.entries(rateHeaders(null)).flat(),
+        ...['Content-Type', file.format === 'mp3' ? 'audio/mpeg' : 'audio/wav', 'Cache-Control', 'public, max-age=31536000, immutable', 'Accept-Ranges', 'bytes'],
+        ...['Content-Length', length, 'Content-Length', length],
+      ]);
+      res.end(file.bytes);
       return;
     }
 
     try {
-      const query = queries.get(req) ?? new URLSearchParams();
       if (fault?.deliverTwice) await route(req, raw, entry.path, query).catch(() => undefined);
-      const answer = await route(req, raw, entry.path, query);
-      if (fault?.dropAfterApply) {
-        entry.status = 'dropped';
-        req.socket.destroy();
-        return;
-      }
+      const answer = await route(req, raw, entry.path, query, fault?.silentAudio);
       if (fault?.holdAfterApply) {
         entry.status = 'held';
         return;
@@ -525,7 +563,8 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     url: baseUrl,
@@ -566,9 +605,22 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       setSessionRoutes: session.setSessionRoutes,
       expireSessions: session.expireSessions,
     },
+    async goOffline() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    async comeBack() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve());
+      });
+    },
     async close() {
       closing.abort();
       await new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections();
       });

@@ -5,6 +5,7 @@
 import { createProfile, expect, openScreen, test } from './fixtures';
 
 test('every screen of a fresh profile shows its empty state, and Usage does not take the window down', async ({ page, app, shoot, checkA11y }) => {
+  test.setTimeout(300_000); // six screens, each through axe and photographed twice
   await page.goto(app.host.url);
   await expect(page.getByRole('heading', { name: 'Set up Agent Talk on this computer' })).toBeVisible();
   await checkA11y('first run');

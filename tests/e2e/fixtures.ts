@@ -10,10 +10,11 @@ import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { ArgsOf, MethodName, ResultOf } from '../../src-shared/contract';
 import { startHost, type Host } from '../../src-main/host/server';
-import { sessionSecretStore } from '../../src-main/services/secrets';
+import { SESSION_ONLY_REASON, sessionSecretStore } from '../../src-main/services/secrets';
 import { start as startCloud, type CloudServer } from '../cloud/server';
 
-export const KEYCHAIN_REASON = 'No keychain in this test: secrets are kept for this session only';
+/** What the app says where no keychain answers, as on a machine without one. */
+export const KEYCHAIN_REASON = SESSION_ONLY_REASON;
 const root = join(import.meta.dirname, '../..');
 const screenshots = join(import.meta.dirname, 'screenshots');
 
@@ -37,19 +38,21 @@ export const test = base.extend<Fixtures>({
   app: async ({ page }, use) => {
     const profileDir = mkdtempSync(join(tmpdir(), 'agent-talk-e2e-'));
     const cloud = await startCloud();
-    const host = await startHost({ profileDir, rendererDir: join(root, 'out/renderer'), secrets: sessionSecretStore(KEYCHAIN_REASON) });
+    const host = await startHost({ profileDir, rendererDir: join(root, 'out/renderer'), secrets: sessionSecretStore(KEYCHAIN_REASON), agentApi: { port: 0 } });
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(error.message));
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(host.url).origin });
+    // A test may restart the host on the same profile (app.host): the one running at the end is closed.
+    const app: App = { host, profileDir, cloud, problems };
     try {
-      await use({ host, profileDir, cloud, problems });
+      await use(app);
       expect(problems, 'console errors, page errors or CSP violations').toEqual([]);
     } finally {
       await page.close();
-      await host.close();
+      await app.host.close();
       await cloud.close();
       rmSync(profileDir, { recursive: true, force: true });
     }

@@ -54,7 +54,7 @@ test('first run creates the profile, then keys up to the plan limit, then one is
   await page.getByRole('button', { name: 'Done' }).click();
   await keyRow('Laptop').waitFor();
   expect(await page.content()).not.toContain(laptop); // shown once: gone from the page
-  await expect(keyRow('Laptop').getByRole('cell')).toHaveText([`at_live_***...${laptop.slice(-6)}`, '0', 'Never', 'Active', 'Revoke']);
+  await expect(keyRow('Laptop').getByRole('cell')).toHaveText([`at_live_***...${laptop.slice(-6)}`, '0', 'Never', 'ActiveIts full key is kept only until Agent Talk stops (no keychain).', 'RenameRevoke']);
   await expect(count).toHaveText('1 of 2 keys');
 
   const build = await createKey('Build server', 'Test');
@@ -84,7 +84,7 @@ test('first run creates the profile, then keys up to the plan limit, then one is
   await dialog.getByRole('button', { name: 'Revoke key' }).click();
   await expect(dialog).toBeHidden();
   await expect(keyRow('Laptop').getByText('Revoked')).toBeVisible();
-  await expect(keyRow('Laptop').getByRole('button')).toHaveCount(0);
+  await expect(keyRow('Laptop').getByRole('button')).toHaveText(['Rename']); // a revoked key can be renamed, not revoked again
   await expect(count).toHaveText('1 of 2 keys');
   await expect(page.getByText(LIMIT_MESSAGE)).toHaveCount(0); // no longer true, so no longer shown
 

@@ -100,7 +100,7 @@ test('settings show the profile folder and the keychain, keep the cloud URL and 
   const cloudUrl = page.getByLabel('Cloud URL');
   await cloudUrl.fill('agent-talk.example.com');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByRole('alert')).toContainText('The cloud URL must be an http:// or https:// address.');
+  await expect(page.getByRole('alert')).toContainText('The cloud URL must be an https:// address');
   await expect(cloudUrl).toHaveAttribute('aria-invalid', 'true');
   await page.reload();
   await openScreen(page, 'Settings');

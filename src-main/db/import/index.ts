@@ -3,12 +3,18 @@
  * a row already present is skipped, so importing a file twice adds nothing. A row the store refuses (a broken
  * constraint) is reported and left out, and everything else commits.
  *
- * Into a profile (`into`, the app's own import): only the rows of the file's account with the profile's email (or
- * of its only account) are imported, as the profile user's; the account row itself and its subscription are not
- * (the profile has its own, and the plan is the cloud's to say). Other accounts' rows are counted in `otherAccounts`.
+ * Emails are one account whatever their case. Into a profile (`into`, the app's own import): only the rows of the
+ * file's accounts with the profile's email (or of its only account) are imported, as the profile user's; the
+ * account rows themselves and their subscriptions are not (the profile has its own, and the plan is the cloud's to
+ * say). Other accounts' rows are counted in `otherAccounts`. Into a store (the command line): a file account whose
+ * email the store already has under another id is merged into that account (its rows become that account's; its
+ * subscription only if that account has none) and listed in `merged`, rather than refused with all its rows.
  */
+import type { tables } from '../../../src-shared/schema';
 import type { AgentTalkStore } from '../agent-talk';
 import { StoreError } from '../errors';
+import { foldCase } from '../rows';
+import type { Transaction } from '../store';
 import { convertRow } from './convert';
 import { LegacyImportError } from './errors';
 import { LEGACY_TABLES, readLegacyDatabase, type LegacyData, type LegacyRow, type LegacyTable } from './read-legacy';
@@ -32,6 +38,8 @@ export interface ImportReport {
   rejected: { table: LegacyTable; id: string; reason: string }[];
   /** Rows imported with a value changed on the way (see convert.ts). */
   notes: { table: LegacyTable; id: string; note: string }[];
+  /** Accounts of the file merged into the store's account with the same email (counted as skipped users). */
+  merged: { email: string; from: string; into: string }[];
 }
 
 /** The profile user the app imports into. */
@@ -44,32 +52,44 @@ export async function importLegacyDatabase(store: AgentTalkStore, file: string, 
   return importLegacyData(store, file, await readLegacyDatabase(file), into);
 }
 
-/** The file's account a profile import takes: the one with the profile's email, or the only one. */
-function accountFor(file: string, data: LegacyData, into: ImportTarget): LegacyRow<'users'> {
-  const email = into.email.toLowerCase();
-  const account = data.users.find((u) => String(u.email).toLowerCase() === email) ?? (data.users.length === 1 ? data.users[0] : undefined);
-  if (account) return account;
+/** The file's accounts a profile import takes: those with the profile's email, whatever its case, or the only one. */
+function accountsFor(file: string, data: LegacyData, into: ImportTarget): LegacyRow<'users'>[] {
+  const email = foldCase(into.email);
+  const accounts = data.users.filter((u) => foldCase(u.email) === email);
+  if (accounts.length > 0) return accounts;
+  if (data.users.length === 1) return data.users;
   const emails = data.users.map((u) => String(u.email)).slice(0, 5).join(', ');
   throw new LegacyImportError('NO_ACCOUNT', `${file} has no account for ${into.email}${emails ? ` (it has ${emails})` : ''}`, { file });
 }
 
 /** Imports rows already read from `file` (so a caller can check the file before opening a store). */
 export function importLegacyData(store: AgentTalkStore, file: string, data: LegacyData, into?: ImportTarget): Promise<ImportReport> {
-  const account = into && accountFor(file, data, into);
+  const accounts = into && accountsFor(file, data, into);
   return store.transaction((tx) => {
-    const report: ImportReport = { file, tables: {} as ImportReport['tables'], rejected: [], notes: [] };
-    if (account) Object.assign(report, { account: String(account.email), otherAccounts: 0 });
+    const report: ImportReport = { file, tables: {} as ImportReport['tables'], rejected: [], notes: [], merged: [] };
+    if (accounts) Object.assign(report, { account: String(accounts[0]!.email), otherAccounts: 0 });
+    // The store's account each file account's rows go to, where it is not the file's own id.
+    const owners = new Map<unknown, string>(accounts?.map((a) => [a.id, into!.userId]));
     // LEGACY_TABLES lists parents before children, so a child's reference is checked against imported parents.
     for (const table of Object.keys(LEGACY_TABLES) as LegacyTable[]) {
       const counts = (report.tables[table] = { imported: 0, skipped: 0, rejected: 0 });
-      if (account && (table === 'users' || table === 'subscriptions')) continue;
+      if (into && (table === 'users' || table === 'subscriptions')) continue;
       for (const legacy of data[table] as LegacyRow<typeof table>[]) {
         const id = String(legacy.id);
-        if (account && legacy.user_id !== account.id) {
+        if (into && !owners.has(legacy.user_id)) {
           report.otherAccounts!++;
           continue;
         }
-        const converted = convertRow(table, account ? { ...legacy, user_id: into!.userId } : legacy);
+        const owner = table === 'users' ? undefined : owners.get(legacy.user_id);
+        if (table === 'users' && !tx.get('users', id) && mergesInto(tx, legacy as LegacyRow<'users'>, owners, report)) {
+          counts.skipped++;
+          continue;
+        }
+        if (table === 'subscriptions' && owner !== undefined && tx.query('subscriptions', { user_id: owner })[0]) {
+          counts.skipped++;
+          continue;
+        }
+        const converted = convertRow(table, owner !== undefined ? { ...legacy, user_id: owner } : legacy);
         if (!converted.ok) {
           counts.rejected++;
           report.rejected.push({ table, id, reason: converted.reason });
@@ -95,4 +115,14 @@ export function importLegacyData(store: AgentTalkStore, file: string, data: Lega
     }
     return report;
   });
+}
+
+/** A file account whose email the store has under another id: its rows are to become that account's. */
+function mergesInto(tx: Transaction<typeof tables>, user: LegacyRow<'users'>, owners: Map<unknown, string>, report: ImportReport): boolean {
+  if (typeof user.email !== 'string') return false;
+  const existing = tx.query('users', { email: user.email })[0];
+  if (!existing) return false;
+  owners.set(user.id, existing.id);
+  report.merged.push({ email: user.email, from: String(user.id), into: existing.id });
+  return true;
 }

@@ -1,15 +1,18 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
-import { apiKeyExtension, apiKeyOriginExtension, cloudOutbox, cloudUsage, deviceSyncTables, jobs, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
+import { apiKeyExtension, apiKeyOriginExtension, cloudMemoExtensions, cloudOutbox, cloudUsage, deviceSyncTables, jobTable, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
 import { createTables, extendTables, type Migration } from '../migrate';
+import { caseInsensitiveEmails } from './case-insensitive-emails';
 
 export const migrations: readonly Migration[] = [
   createTables(1, 'agent-talk tables', seedTables),
   extendTables(2, 'desktop app columns', { api_keys: apiKeyExtension, memos: memoExtension, usage_logs: usageLogExtension }),
   createTables(3, 'app settings', [settings]),
-  createTables(4, 'generation jobs', [jobs]),
+  createTables(4, 'generation jobs', [jobTable]),
   extendTables(5, 'library filter indexes', { memos: memoFilterIndexes }),
   createTables(6, 'device sync', deviceSyncTables),
   extendTables(7, 'memo failure kinds', { memos: memoErrorCode }),
-  extendTables(8, 'cloud keys', { api_keys: apiKeyOriginExtension }),
-  createTables(9, 'cloud outbox and cloud usage', [cloudOutbox, cloudUsage]),
+  extendTables(8, 'cloud memos: kept answers, waiting jobs, keys bound to their service', cloudMemoExtensions),
+  caseInsensitiveEmails(9),
+  extendTables(10, 'cloud keys', { api_keys: apiKeyOriginExtension }),
+  createTables(11, 'cloud outbox and cloud usage', [cloudOutbox, cloudUsage]),
 ];

@@ -3,6 +3,7 @@ import type { ArgsOf, MethodName, ResultOf } from '../../../src-shared/contract'
 import type { Services } from '../../services';
 import type { CloudEngine } from '../../services/tts/engines/cloud';
 import { agentApiHandlers, type AgentApiControl } from './agent-api';
+import { devicesHandlers } from './devices';
 import { keysHandlers } from './keys';
 import { memosHandlers } from './memos';
 import { profileHandlers } from './profile';
@@ -13,7 +14,12 @@ import { voicesHandlers } from './voices';
 
 /** The handlers of the methods `M`; arguments arrive already validated by the router. */
 export type HandlersOf<M extends MethodName> = { [N in M]: (args: NonNullable<ArgsOf<N>>) => ResultOf<N> | Promise<ResultOf<N>> };
-export type Handlers = HandlersOf<MethodName>;
+/** The `store.*` methods: the profile session's (src-main/session.ts), which answers them with or without a core. */
+export type StoreMethod = Extract<MethodName, `store.${string}`>;
+export type StoreHandlers = HandlersOf<StoreMethod>;
+/** What a core answers: every other method. */
+export type CoreMethod = Exclude<MethodName, StoreMethod>;
+export type Handlers = HandlersOf<CoreMethod>;
 
 /** What the edge running the core (Electron, the browser host, a test) adds to it. */
 export interface EdgeDeps {
@@ -34,8 +40,9 @@ export function createHandlers(s: Services, edge: EdgeDeps): Handlers {
     ...usageHandlers(s, edge),
     ...memosHandlers(s, edge),
     ...voicesHandlers(s),
-    ...settingsHandlers(s),
+    ...settingsHandlers(s, edge),
     ...syncHandlers(s),
     ...agentApiHandlers(s, edge),
+    ...devicesHandlers(s),
   };
 }

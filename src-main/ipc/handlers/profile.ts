@@ -25,6 +25,7 @@ export function profileHandlers(s: Services, { profileDir, saveFile }: EdgeDeps)
       keychain: { persistent: s.secrets.persistent, reason: s.secrets.reason ?? null },
       profileDir,
       fileDialogs: saveFile !== undefined,
+      store: s.store.health(),
     }),
   };
 }

@@ -1,17 +1,17 @@
 import type { Services } from '../../services';
-import { importLegacyUpload } from '../../services/legacy-import';
-import type { HandlersOf } from '.';
+import { importLegacyUpload, uploadDirOf } from '../../services/legacy-import';
+import type { EdgeDeps, HandlersOf } from '.';
 
-const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
-
-export function settingsHandlers(s: Services): HandlersOf<'settings.get' | 'settings.update' | 'legacy.import'> {
+export function settingsHandlers(s: Services, { profileDir }: EdgeDeps): HandlersOf<'settings.get' | 'settings.update' | 'settings.draft' | 'settings.saveDraft' | 'legacy.import'> {
   return {
     'settings.get': () => s.settings.get(),
     'settings.update': (changes) => s.settings.update(changes),
+    'settings.draft': () => s.settings.draft(),
+    'settings.saveDraft': (draft) => s.settings.saveDraft(draft),
     'legacy.import': async ({ fileName, database, wal }) => {
       const user = s.accounts.require();
-      const upload = { fileName, database: fromBase64(database), ...(wal !== undefined && { wal: fromBase64(wal) }) };
-      return importLegacyUpload(s.store, upload, { userId: user.id, email: user.email });
+      const upload = { fileName, database, ...(wal !== undefined && { wal }) };
+      return importLegacyUpload(s.store, uploadDirOf(profileDir), upload, { userId: user.id, email: user.email });
     },
   };
 }

@@ -2,11 +2,13 @@
  * The durable job queue. A worker claims a job in a write transaction (status processing, its worker id, a
  * lease until `locked_until`) and renews the lease while it works. A job whose worker died (a crash, a killed
  * process) is claimed again once its lease has passed; a quit hands running jobs back at once. Failures retry
- * with exponential backoff up to `max_retries`, then fail for good; cancelling aborts the work in flight.
+ * with exponential backoff up to `max_retries`, then fail for good; cancelling aborts the work in flight. A failure
+ * that only says something outside is missing (the cloud unreachable: `waitFor`) spends no retry: the job waits,
+ * queued but not claimed, until `release` says what it waited for is back.
  */
 import { randomUUID } from 'node:crypto';
-import type { Job, tables } from '../../../src-shared/schema';
-import type { AgentTalkStore, Transaction } from '../../db';
+import type { Job, JOB_WAITS, tables } from '../../../src-shared/schema';
+import { StoreError, type AgentTalkStore, type Transaction } from '../../db';
 import type { ErrorCode } from '../../../src-shared/contract/result';
 import { ServiceError } from '../errors';
 import type { Clock } from '../time';
@@ -27,11 +29,14 @@ export interface JobHandlers {
    */
   run(job: Job, context: JobContext): Promise<CommitStep | void>;
   /**
-   * Called once a job has failed for good (after its last retry) or was cancelled, inside that transaction; a
-   * failure comes with its message and its kind (a ServiceError's code; null for anything else).
+   * Called inside the transaction that settles a job: failed for good (after its last retry, or at once when
+   * permanent), cancelled, or set waiting (see `waitFor`). A failure or a wait comes with its message and its kind
+   * (a ServiceError's code; null for anything else).
    */
-  settle(tx: Transaction<typeof tables>, job: Job, outcome: 'failed' | 'cancelled', failure: { message: string; code: ErrorCode | null } | null): void;
+  settle(tx: Transaction<typeof tables>, job: Job, outcome: 'failed' | 'cancelled' | 'waiting', failure: { message: string; code: ErrorCode | null } | null): void;
 }
+
+export type JobWait = (typeof JOB_WAITS)[number];
 
 export interface JobQueueOptions {
   store: AgentTalkStore;
@@ -44,9 +49,11 @@ export interface JobQueueOptions {
   backoffMs?: number;
   /** Failures that another try cannot mend (a revoked key, a bad voice): they fail the job at once. */
   isPermanent?: (error: unknown) => boolean;
+  /** Failures that mean "wait for this" rather than "try again": the job waits, its retries unspent. */
+  waitFor?: (error: unknown) => JobWait | null;
 }
 
-export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 15_000, backoffMs = 1_000, isPermanent = () => false }: JobQueueOptions) {
+export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 15_000, backoffMs = 1_000, isPermanent = () => false, waitFor = () => null }: JobQueueOptions) {
   const workerId = `${process.pid}:${randomUUID()}`;
   const running = new Map<string, AbortController>();
   const inFlight = new Set<Promise<void>>();
@@ -59,7 +66,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
   /** The next job to run: queued and due, or processing with a lapsed lease; highest priority, then oldest. */
   function next(tx: Transaction<typeof tables>): Job | undefined {
     const now = clock().toISOString();
-    const due = tx.query('jobs', { status: 'queued' }, { orderBy: 'created_at' }).filter((j) => !j.run_after || j.run_after <= now);
+    const due = tx.query('jobs', { status: 'queued' }, { orderBy: 'created_at' }).filter((j) => !j.waiting_for && (!j.run_after || j.run_after <= now));
     // A lapsed lease of a job this process still runs (the clock jumped: a laptop woke up) is renewed, not taken.
     const orphaned = tx.query('jobs', { status: 'processing' }).filter((j) => (!j.locked_until || j.locked_until <= now) && !running.has(j.id));
     return [...due, ...orphaned].sort((a, b) => b.priority - a.priority)[0];
@@ -103,7 +110,12 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
     // The message is shown to the user: a ServiceError's is written for them; anything else goes to the log.
     if (!(error instanceof ServiceError)) console.error(`job ${current.id} failed:`, error);
     const message = error instanceof ServiceError ? error.message : 'Something went wrong while making this memo.';
-    if (current.retry_count < current.max_retries && !isPermanent(error)) {
+    const code = error instanceof ServiceError ? error.code : null;
+    const wait = waitFor(error);
+    if (wait) {
+      const waiting = tx.update('jobs', current.id, { status: 'queued', waiting_for: wait, worker_id: null, locked_until: null, error: message });
+      handlers.settle(tx, waiting, 'waiting', { message, code });
+    } else if (current.retry_count < current.max_retries && !isPermanent(error)) {
       tx.update('jobs', current.id, {
         status: 'queued',
         retry_count: current.retry_count + 1,
@@ -114,7 +126,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
       });
     } else {
       const failed = tx.update('jobs', current.id, { status: 'failed', locked_until: null, error: message, completed_at: at });
-      handlers.settle(tx, failed, 'failed', { message, code: error instanceof ServiceError ? error.code : null });
+      handlers.settle(tx, failed, 'failed', { message, code });
     }
   }
 
@@ -146,19 +158,31 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
     wake();
   }
 
+  /**
+   * A claim or a job's last commit that failed (the store could not save) must not end the process: the job keeps
+   * its lease, which lapses, and the job is taken up again; the store's health tells the user meanwhile.
+   */
+  function survive(error: unknown): void {
+    if (!(error instanceof StoreError && error.retryable)) console.error('job queue:', error);
+  }
+
   /** Claims and starts jobs until the concurrency is used up or nothing is due. */
   async function pump(): Promise<void> {
     while (!stopped && running.size < concurrency()) {
       const job = await claim();
       if (!job) return;
-      const done = work(job).finally(() => inFlight.delete(done));
+      const done = work(job)
+        .catch(survive)
+        .finally(() => inFlight.delete(done));
       inFlight.add(done);
     }
   }
 
   function wake(): void {
     if (stopped) return;
-    pumping ??= pump().finally(() => (pumping = undefined));
+    pumping ??= pump()
+      .catch(survive)
+      .finally(() => (pumping = undefined));
   }
 
   return {
@@ -192,7 +216,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
         if (job.status !== 'queued' && job.status !== 'processing') {
           throw new ServiceError('CONFLICT', `That job is ${job.status} already.`);
         }
-        const done = tx.update('jobs', jobId, { status: 'cancelled', locked_until: null, completed_at: clock().toISOString() });
+        const done = tx.update('jobs', jobId, { status: 'cancelled', locked_until: null, waiting_for: null, completed_at: clock().toISOString() });
         handlers.settle(tx, done, 'cancelled', null);
       });
     },
@@ -202,7 +226,24 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
       const job = tx.get('jobs', jobId);
       if (!job) throw new ServiceError('NOT_FOUND', 'That job does not exist.');
       if (job.status !== 'failed' && job.status !== 'cancelled') throw new ServiceError('CONFLICT', `That job is ${job.status}.`);
-      return tx.update('jobs', jobId, { status: 'queued', retry_count: 0, run_after: null, worker_id: null, locked_until: null, error: null, completed_at: null });
+      return tx.update('jobs', jobId, { status: 'queued', retry_count: 0, run_after: null, worker_id: null, locked_until: null, waiting_for: null, error: null, completed_at: null });
+    },
+
+    /** How many jobs wait for `what`. */
+    waiting(what: JobWait): number {
+      return store.query('jobs', { status: 'queued' }).filter((j) => j.waiting_for === what).length;
+    },
+
+    /** What the waiting jobs waited for is back: they are due again (their retries unspent). Answers how many. */
+    async release(what: JobWait): Promise<number> {
+      if (this.waiting(what) === 0) return 0;
+      const released = await store.transaction((tx) => {
+        const waiting = tx.query('jobs', { status: 'queued' }).filter((j) => j.waiting_for === what);
+        for (const job of waiting) tx.update('jobs', job.id, { waiting_for: null, run_after: null });
+        return waiting.length;
+      });
+      wake();
+      return released;
     },
 
     /** Stops claiming, aborts what runs and hands it back to the queue; resolves when all of it is settled. */

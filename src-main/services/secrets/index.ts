@@ -1,13 +1,25 @@
 /**
- * Secrets (full API keys, the cloud session token) in the OS keychain through @napi-rs/keyring; where no keychain
- * answers, held in memory for this session only, and the store says so. A secret value is never logged or put in
- * an error message.
+ * Secrets (full API keys, the cloud session token) in the OS keychain through @napi-rs/keyring. Where no keychain
+ * answers: in Electron, a file in the profile encrypted by its safeStorage (a `SecretCipher` the edge injects),
+ * when its backend really encrypts; else held in memory for this session only, and the store says so and what to
+ * do. A secret value is never logged or put in an error message.
  */
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import { encryptedFileSecretStore, type SecretCipher } from './encrypted-file';
+
+export type { SecretCipher } from './encrypted-file';
 
 export const SECRET_SERVICE = 'agent-talk-desktop';
 
-export const SESSION_ONLY_REASON = 'No keychain answered: secrets are kept for this session only';
+/** How to get a keychain that keeps secrets, for the messages below. */
+const GET_A_KEYCHAIN = 'To keep them, run and unlock a keychain (GNOME Keyring or KWallet, which provide the Secret Service), then start Agent Talk again.';
+
+export const SESSION_ONLY_REASON = `No keychain answered: full API keys are kept only until Agent Talk stops, and are gone from this computer after that. ${GET_A_KEYCHAIN}`;
+
+/** Electron's safeStorage on Linux without a keyring: its "encryption" is a fixed password, which hides nothing. */
+export const PLAIN_TEXT_BACKEND = 'basic_text';
+
+export const PLAIN_TEXT_REASON = `No keychain answered, and Electron's own encryption here is plain text (no keyring), so full API keys are not written to disk: they are kept only until Agent Talk stops. ${GET_A_KEYCHAIN}`;
 
 export interface SecretStore {
   get(account: string): Promise<string | null>;
@@ -39,8 +51,17 @@ const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
 const PROBE_ACCOUNT = 'keychain-probe';
 
-/** The OS keychain when a round trip through it works, else a session-only store with its `reason`. */
-export async function openSecretStore({ service = SECRET_SERVICE }: { service?: string } = {}): Promise<SecretStore> {
+export interface OpenSecretStoreOptions {
+  service?: string;
+  /** Electron's safeStorage, and the file it encrypts into (in the profile): used where no keychain answers. */
+  fallback?: { cipher: SecretCipher; file: string };
+}
+
+/**
+ * The OS keychain when a round trip through it works; else the fallback's encrypted file when its cipher really
+ * encrypts; else a session-only store with its `reason`.
+ */
+export async function openSecretStore({ service = SECRET_SERVICE, fallback }: OpenSecretStoreOptions = {}): Promise<SecretStore> {
   const keychain = keychainStore(service);
   try {
     // On Linux the library loads without a Secret Service and fails only when called: probe with a real round trip.
@@ -52,7 +73,9 @@ export async function openSecretStore({ service = SECRET_SERVICE }: { service?: 
   } catch {
     // Any failure means no usable keychain: fall through.
   }
-  return sessionSecretStore(SESSION_ONLY_REASON);
+  if (!fallback) return sessionSecretStore(SESSION_ONLY_REASON);
+  if (fallback.cipher.backend === PLAIN_TEXT_BACKEND) return sessionSecretStore(PLAIN_TEXT_REASON);
+  return encryptedFileSecretStore(fallback.file, fallback.cipher);
 }
 
 function keychainStore(service: string): SecretStore {

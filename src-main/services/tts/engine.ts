@@ -20,11 +20,24 @@ export interface Synthesis {
   durationSec: number;
 }
 
+/** What a service answered for a memo, kept so that a retry fetches the audio again without asking twice. */
+export interface ServiceAnswer {
+  /** The service's id of the memo, when it gave one. */
+  memoId: string | null;
+  audioUrl: string;
+  /** The service's estimate of the length, used only when the audio cannot be timed. */
+  durationSec: number | null;
+}
+
 export interface SynthesisOptions {
   /** Aborts the synthesis (a cancelled job); the promise then rejects with an AbortError. */
   signal?: AbortSignal;
-  /** The full API key the memo is billed to, for engines that call the service (the offline one ignores it). */
-  apiKey?: string | null;
+  /** The id of the key the memo is billed to, for engines that call the service (the offline one ignores it). */
+  keyId?: string | null;
+  /** An answer the service gave an earlier try: only its audio is fetched, the service is not asked again. */
+  kept?: ServiceAnswer | null;
+  /** Told the service's answer as soon as it arrives, before the audio is fetched (to keep it with the job). */
+  onAnswer?: (answer: ServiceAnswer) => Promise<void>;
   /** Told how much of the text is spoken so far (0 to 1), for engines that work in parts. */
   onProgress?: (fraction: number) => void;
 }

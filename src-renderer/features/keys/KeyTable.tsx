@@ -1,15 +1,17 @@
-import type { ApiKeyView } from '../../../src-shared/contract';
 import { formatDateTime } from '../../format';
+import type { ListedKey } from '../../stores/keys';
+import { KeySecretNote } from './KeySecretNote';
+import { RenameKey } from './RenameKey';
 import { RevokeKey } from './RevokeKey';
 
 /** A cloud key's state besides active or revoked: a change waiting for sync, or a key this computer does not hold. */
-function note(key: ApiKeyView): string | null {
+function note(key: ListedKey): string | null {
   if (key.waiting) return 'Waiting to sync';
   if (key.kind === 'cloud' && key.isActive && !key.usable) return 'Not on this computer';
   return null;
 }
 
-export function KeyTable({ keys, caption }: { keys: ApiKeyView[]; caption: string }) {
+export function KeyTable({ keys, caption }: { keys: ListedKey[]; caption: string }) {
   return (
     <table className="keys">
       <caption className="visually-hidden">{caption}</caption>
@@ -39,8 +41,13 @@ export function KeyTable({ keys, caption }: { keys: ApiKeyView[]; caption: strin
                 {key.isActive ? 'Active' : 'Revoked'}
               </span>
               {note(key) && <span className="key-note"> · {note(key)}</span>}
+              {/* A cloud key's full key is the account's, said by note(); a key made here says where its full key is. */}
+              {key.isActive && key.kind === 'local' && <KeySecretNote secret={key.secret} />}
             </td>
-            <td>{key.isActive && <RevokeKey apiKey={key} />}</td>
+            <td className="key-actions">
+              <RenameKey apiKey={key} />
+              {key.isActive && <RevokeKey apiKey={key} />}
+            </td>
           </tr>
         ))}
       </tbody>

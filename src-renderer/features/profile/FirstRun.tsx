@@ -25,8 +25,9 @@ export function FirstRun() {
     <section aria-labelledby="first-run-title" className="card">
       <h2 id="first-run-title">Set up Agent Talk on this computer</h2>
       <p>
-        Your profile, API keys, memos and usage are kept in a local store on this computer, so everything works
-        offline. Nothing leaves it until you connect your cloud account.
+        Your profile, API keys, memos and usage are kept in a local store on this computer. The offline voices make
+        memos here without a connection; a memo’s text leaves this computer only when you set a cloud URL in Settings
+        and pick a cloud voice.
       </p>
       <form onSubmit={submit} noValidate>
         <label htmlFor="profile-email">Email</label>

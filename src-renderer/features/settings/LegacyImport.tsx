@@ -1,7 +1,6 @@
 import { useState, type ChangeEvent } from 'react';
-import { MAX_IMPORT_BASE64 } from '../../../src-shared/contract/settings';
-import { call, errorMessage } from '../../api';
-import { base64Length, toBase64 } from './base64';
+import { MAX_UPLOAD_BYTES } from '../../../src-shared/contract/settings';
+import { call, errorMessage, upload } from '../../api';
 import { ImportReport, type Report } from './ImportReport';
 
 type ImportState =
@@ -10,7 +9,7 @@ type ImportState =
   | { step: 'done'; report: Report }
   | { step: 'refused'; message: string };
 
-const MAX_MB = Math.floor((MAX_IMPORT_BASE64 * 3) / 4 / 2 ** 20);
+const MAX_MB = Math.floor(MAX_UPLOAD_BYTES / 2 ** 20);
 
 /** The database among the picked files, and its write-ahead log (`agent-talk.db-wal`) when picked with it. */
 function pickDatabase(files: File[]): { database: File; wal: File | undefined } | string {
@@ -18,14 +17,11 @@ function pickDatabase(files: File[]): { database: File; wal: File | undefined } 
   const databases = files.filter((file) => !file.name.endsWith('-wal'));
   if (databases.length !== 1 || wals.length > 1) return 'Choose one database file, and its -wal file if it has one.';
   const [database, wal] = [databases[0]!, wals[0]];
-  // Both travel in one message, which the core takes up to this size.
-  if (base64Length(database.size) + base64Length(wal?.size ?? 0) > MAX_IMPORT_BASE64) {
+  if (database.size > MAX_UPLOAD_BYTES || (wal?.size ?? 0) > MAX_UPLOAD_BYTES) {
     return `That file is too large to import here (up to ${MAX_MB} MB); use npm run db:import instead.`;
   }
   return { database, wal };
 }
-
-const readBase64 = async (file: File) => toBase64(new Uint8Array(await file.arrayBuffer()));
 
 /** Import of an agent-talk SQLite file (and its -wal file): the rows of the profile's account, then the report. */
 export function LegacyImport() {
@@ -44,8 +40,8 @@ export function LegacyImport() {
     try {
       const report = await call('legacy.import', {
         fileName: database.name,
-        database: await readBase64(database),
-        ...(wal && { wal: await readBase64(wal) }),
+        database: await upload(database),
+        ...(wal && { wal: await upload(wal) }),
       });
       setState({ step: 'done', report });
     } catch (error) {

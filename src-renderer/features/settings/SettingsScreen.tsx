@@ -1,8 +1,11 @@
+import { DeviceSyncPanel } from '../devices/DeviceSyncPanel';
+import { AgentApiSettings } from '../agent-api/AgentApiSettings';
 import { useProfile } from '../../stores/profile';
 import { useSettings } from '../../stores/settings';
 import { CloudAccountPanel } from '../account/CloudAccountPanel';
 import { CloudUrlForm } from './CloudUrlForm';
 import { LegacyImport } from './LegacyImport';
+import { StoreSection } from './StoreSection';
 import { ThemePicker } from './ThemePicker';
 import './settings.css';
 
@@ -35,7 +38,7 @@ function KeychainStatus({ keychain }: { keychain: { persistent: boolean; reason:
   );
 }
 
-/** Where the profile lives, the cloud URL, import of an agent-talk database, the keychain, and the theme. */
+/** Where the profile lives, the cloud URL, import of an agent-talk database, the store and its backups, the keychain, and the theme. */
 export function SettingsScreen() {
   const app = useProfile((state) => state.app);
   const { settings, error } = useSettings();
@@ -51,7 +54,10 @@ export function SettingsScreen() {
       {app && <ProfileFolder profileDir={app.profileDir} />}
       {settings && <CloudUrlForm saved={settings.cloudUrl} />}
       {settings && <CloudAccountPanel cloudUrl={settings.cloudUrl} />}
+      {app && <DeviceSyncPanel />}
+      <AgentApiSettings />
       <LegacyImport />
+      <StoreSection />
       {app && <KeychainStatus keychain={app.keychain} />}
       {settings && <ThemePicker theme={settings.theme} />}
     </section>

@@ -12,16 +12,17 @@ import './studio.css';
 
 /** The memo studio: text, voice, title and key in; Generate; the new memo followed until it plays. */
 export function StudioScreen() {
-  const { draft, charLimit, busy, error, edit, loadLimits, generate } = useStudio(
-    useShallow((s) => ({ draft: s.draft, charLimit: s.charLimit, busy: s.busy, error: s.error, edit: s.edit, loadLimits: s.loadLimits, generate: s.generate })),
+  const { draft, charLimit, busy, error, edit, loadLimits, generate, restoreDraft } = useStudio(
+    useShallow((s) => ({ draft: s.draft, charLimit: s.charLimit, busy: s.busy, error: s.error, edit: s.edit, loadLimits: s.loadLimits, generate: s.generate, restoreDraft: s.restoreDraft })),
   );
   const voices = useVoices();
   const keys = useKeys();
   useEffect(() => {
     void loadLimits();
+    void restoreDraft();
     void useVoices.getState().load();
     void useKeys.getState().load();
-  }, [loadLimits]);
+  }, [loadLimits, restoreDraft]);
 
   // The user's choices while they can be used; until then the first offline voice and the newest active key.
   const voice = voices.voices.find((v) => v.id === draft.voice && v.available) ?? voices.voices.find((v) => v.available);

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useUsage } from '../../stores/usage';
+import { CallsPerKey } from './CallsPerKey';
 import { DailyChart } from './DailyChart';
 import { UsageLog } from './UsageLog';
 import { UsageSummary } from './UsageSummary';
@@ -32,6 +33,7 @@ export function UsageScreen() {
         <>
           <UsageSummary summary={summary} />
           <DailyChart days={daily} />
+          <CallsPerKey />
           <UsageLog />
         </>
       )}

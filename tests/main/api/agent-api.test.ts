@@ -155,6 +155,9 @@ describe('the memo API', () => {
     expectEnvelope(await postJson(t.port, '/api/v1/memo', { text: '   ', voice: 'flite:slt' }, key), 400, 'VALIDATION_ERROR');
     expectEnvelope(await postJson(t.port, '/api/v1/memo', { text: 'x'.repeat(20_001), voice: 'flite:slt' }, key), 400, 'VALIDATION_ERROR');
     expectEnvelope(await postJson(t.port, '/api/v1/memo', { text: 'hi', voice: 'nobody' }, key), 400, 'INVALID_VOICE');
+    const unspeakable = await postJson(t.port, '/api/v1/memo', { text: '你好，世界。', voice: 'flite:slt' }, key);
+    expectEnvelope(unspeakable, 400, 'VALIDATION_ERROR');
+    expect(unspeakable.json.error.message).toMatch(/English only/);
     expectEnvelope(await call(t.port, { method: 'POST', path: '/api/v1/memo', body: '{"text":', headers: { authorization: key } }), 400, 'INVALID_INPUT');
     expectEnvelope(await call(t.port, { path: '/api/v1/memo/no-such-memo', headers: { authorization: key } }), 404, 'MEMO_NOT_FOUND');
     expectEnvelope(await call(t.port, { path: '/api/v2/anything' }), 404, 'NOT_FOUND');

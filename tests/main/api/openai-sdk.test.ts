@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../../src-main/services/tts/wav';
 import { agentCore } from '../../support/agent-api';
+import { decodeMp3, durationOf, rms } from '../../cloud/audio';
 
 describe('the OpenAI speech endpoint through the openai package', () => {
   let t: Awaited<ReturnType<typeof agentCore>>;
@@ -42,11 +43,21 @@ describe('the OpenAI speech endpoint through the openai package', () => {
     expect(pcmResponse.headers.get('content-type')).toBe('audio/pcm');
   });
 
+  it('mp3 by default, as OpenAI answers: audio LAME decodes to the memo’s length', async () => {
+    const response = await client.audio.speech.create({ model: 'tts-1', voice: 'nova', input: 'An mp3, as OpenAI sends by default.' });
+    expect(response.headers.get('content-type')).toBe('audio/mpeg');
+    const mp3 = new Uint8Array(await response.arrayBuffer());
+    const memo = t.core.services.store.get('memos', response.headers.get('x-memo-id')!)!;
+    const decoded = await decodeMp3(mp3);
+    expect(Math.abs(durationOf(decoded) - memo.duration_sec!)).toBeLessThan(0.2);
+    expect(rms(decoded)).toBeGreaterThan(0.01); // speech, not silence
+  });
+
   it('refusals come back as the SDK’s typed errors, in OpenAI’s error shape', async () => {
-    const mp3 = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'mp3 please' }).catch((e: unknown) => e);
-    expect(mp3).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((mp3 as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ type: 'invalid_request_error', param: 'response_format', code: 'validation_error' });
-    expect((mp3 as Error).message).toMatch(/wav and pcm/);
+    const opus = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'opus please', response_format: 'opus' }).catch((e: unknown) => e);
+    expect(opus).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((opus as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ type: 'invalid_request_error', param: 'response_format', code: 'validation_error' });
+    expect((opus as Error).message).toMatch(/mp3, wav, pcm/);
     const voice = await client.audio.speech.create({ model: 'tts-1', voice: 'nobody' as 'alloy', input: 'hi', response_format: 'wav' }).catch((e: unknown) => e);
     expect(voice).toBeInstanceOf(OpenAI.BadRequestError);
     const stranger = new OpenAI({ apiKey: 'sk-proj-not-a-local-key', baseURL: `${t.base}/v1`, maxRetries: 0 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAgentTalkStore, type AgentTalkStore } from '../../../src-main/db';
 import { importLegacyDatabase, LegacyImportError, readLegacyDatabase } from '../../../src-main/db/import';
 import { toIsoTimestamp } from '../../../src-main/db/import/convert';
+import { importLegacyUpload } from '../../../src-main/services/legacy-import';
 import { LEGACY_SCHEMA, openLegacy, run, SUBSCRIPTIONS_SCHEMA, type Legacy } from '../../support/legacy-db';
 
 const HASH_1 = 'a'.repeat(64);
@@ -135,6 +136,7 @@ describe('importLegacyDatabase', () => {
       title: null,
       status: 'completed',
       error: null,
+      error_code: null,
       created_at: '2024-03-06T08:00:00.000Z',
       updated_at: '2024-03-06T08:00:00.000Z',
     });
@@ -172,7 +174,7 @@ describe('importLegacyDatabase', () => {
   });
 
   it('reports rows that break a constraint and commits the rest', async () => {
-    // The profile already has an account with one of the legacy emails.
+    // The profile already has an account with one of the legacy emails: that account is merged into it.
     await store.insert('users', { id: 'local', email: 'carol@example.com', password_hash: 'x' });
     const seq = store.lastChangeSeq();
     const file = writeLegacy(join(dir, 'agent-talk.db'), {}, (db) => {
@@ -190,39 +192,37 @@ describe('importLegacyDatabase', () => {
 
     const report = await importLegacyDatabase(store, file);
     expect(report.tables).toEqual({
-      users: { imported: 2, skipped: 0, rejected: 2 },
+      users: { imported: 2, skipped: 1, rejected: 1 },
       api_keys: { imported: 2, skipped: 0, rejected: 2 },
-      memos: { imported: 2, skipped: 0, rejected: 2 },
+      memos: { imported: 3, skipped: 0, rejected: 1 },
       usage_logs: { imported: 3, skipped: 0, rejected: 1 },
       subscriptions: { imported: 1, skipped: 0, rejected: 0 },
     });
+    expect(report.merged).toEqual([{ email: 'carol@example.com', from: 'u3', into: 'local' }]);
+    expect(store.get('memos', 'm3')!.user_id).toBe('local');
     expect(report.rejected.map(({ table, id }) => `${table}:${id}`)).toEqual([
-      'users:u3',
       'users:u4',
       'api_keys:k3',
       'api_keys:k4',
-      'memos:m3',
       'memos:m4',
       'usage_logs:l4',
     ]);
     const reasons = Object.fromEntries(report.rejected.map((r) => [r.id, r.reason]));
-    expect(reasons.u3).toMatch(/users\.email: unique constraint/);
     expect(reasons.u4).toBe('users.tier must be one of hobby, pro, enterprise');
     expect(reasons.k3).toMatch(/api_keys\.key_hash: unique constraint/);
     expect(reasons.k4).toBe('api_keys.prefix may not be null');
-    expect(reasons.m3).toBe('memos.user_id references a users row that does not exist');
     expect(reasons.m4).toMatch(/memos\.created_at must be an ISO 8601 UTC timestamp/);
     expect(reasons.l4).toBe('usage_logs.user_id references a users row that does not exist');
 
     // A refused insert wrote nothing: no row, no index entry, no change feed entry.
-    for (const [table, id] of [['users', 'u3'], ['users', 'u4'], ['api_keys', 'k3'], ['memos', 'm3'], ['usage_logs', 'l4']] as const) {
+    for (const [table, id] of [['users', 'u3'], ['users', 'u4'], ['api_keys', 'k3'], ['usage_logs', 'l4']] as const) {
       expect(store.get(table, id)).toBeUndefined();
     }
     expect(store.query('users', { email: 'carol@example.com' }).map((u) => u.id)).toEqual(['local']);
     expect(store.query('api_keys', { key_hash: HASH_1 }).map((k) => k.id)).toEqual(['k1']);
-    expect(counts(store)).toEqual({ users: 3, api_keys: 2, memos: 2, usage_logs: 3, rate_limits: 0, subscriptions: 1 });
+    expect(counts(store)).toEqual({ users: 3, api_keys: 2, memos: 3, usage_logs: 3, rate_limits: 0, subscriptions: 1 });
     const changes = store.changes(seq);
-    expect(changes).toHaveLength(10);
+    expect(changes).toHaveLength(11);
     expect(changes.every((c) => c.op === 'insert')).toBe(true);
   });
 
@@ -232,6 +232,39 @@ describe('importLegacyDatabase', () => {
     expect(report.tables.subscriptions).toEqual({ imported: 0, skipped: 0, rejected: 0 });
     expect(report.tables.memos.imported).toBe(2);
     expect(counts(store)).toMatchObject({ users: 2, api_keys: 2, memos: 2, usage_logs: 3, subscriptions: 0 });
+  });
+});
+
+describe('emails are one account whatever their case', () => {
+  it('merges a file account into the store’s account with its email under another id, instead of rejecting its rows', async () => {
+    const existing = await store.insert('users', { email: 'ALICE@Example.com' });
+    const file = writeLegacy(join(dir, 'agent-talk.db'));
+    const report = await importLegacyDatabase(store, file);
+    expect(report.merged).toEqual([{ email: 'alice@example.com', from: 'u1', into: existing.id }]);
+    expect(report.rejected).toEqual([]);
+    expect(report.tables.users).toEqual({ imported: 1, skipped: 1, rejected: 0 });
+    expect(counts(store)).toMatchObject({ users: 2, api_keys: 2, memos: 2, usage_logs: 3, subscriptions: 1 });
+    for (const [table, id] of [['api_keys', 'k1'], ['memos', 'm1'], ['usage_logs', 'l2'], ['subscriptions', 's1']] as const) {
+      expect(store.get(table, id)!.user_id, `${table} ${id}`).toBe(existing.id);
+    }
+    expect(store.get('users', 'u1')).toBeUndefined();
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+
+  it('imports into the profile the rows of every file account with the profile’s email, in any case', async () => {
+    const user = await store.insert('users', { email: 'Alice@Example.com' });
+    const file = writeLegacy(join(dir, 'agent-talk.db'), {}, (db) => {
+      run(db, `INSERT INTO users (id, email, password_hash) VALUES ('u3', 'ALICE@EXAMPLE.COM', 'hash-c')`);
+      run(db, `INSERT INTO memos (id, user_id, text, voice, audio_url, duration_seconds) VALUES ('m3', 'u3', 'From the other spelling', 'adam', 'x.mp3', 1)`);
+    });
+    // As the page's upload leaves the file: under its id in the uploads folder.
+    const uploadDir = join(dir, 'uploads');
+    mkdirSync(uploadDir, { recursive: true });
+    copyFileSync(file, join(uploadDir, 'b3a1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d'));
+    const report = await importLegacyUpload(store, uploadDir, { fileName: 'agent-talk.db', database: 'b3a1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d' }, { userId: user.id, email: user.email });
+    expect(report).toMatchObject({ account: 'alice@example.com', otherAccounts: 2, rejected: [] });
+    expect(store.query('memos', { user_id: user.id }).map((m) => m.id).sort()).toEqual(['m1', 'm3']);
+    expect(store.count('users')).toBe(1);
   });
 });
 
@@ -401,6 +434,25 @@ describe('npm run db:import', () => {
       expect(counts(imported)).toMatchObject({ users: 2, api_keys: 2, memos: 2, usage_logs: 3, subscriptions: 1 });
     } finally {
       await imported.close();
+    }
+  });
+
+  it('merges an account the profile has with the same email in another case, and says so, with status 0', async () => {
+    const file = writeLegacy(join(dir, 'agent-talk.db'));
+    const profile = join(dir, 'cli-profile');
+    const before = await openAgentTalkStore({ profileDir: profile });
+    const existing = await before.insert('users', { email: 'Alice@Example.COM' });
+    await before.close();
+    const result = await cli(file, '--profile', profile);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Accounts merged into the account with the same email (1):\n  users u1 (alice@example.com): its rows are now account ${existing.id}'s`);
+    expect(result.stdout).not.toContain('Rejected rows');
+    const after = await openAgentTalkStore({ profileDir: profile });
+    try {
+      expect(after.query('memos', { user_id: existing.id }).map((m) => m.id)).toEqual(['m1']);
+      expect(after.query('users', { email: 'alice@example.com' }).map((u) => u.id)).toEqual([existing.id]);
+    } finally {
+      await after.close();
     }
   });
 });

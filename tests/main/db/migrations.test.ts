@@ -164,7 +164,7 @@ describe('migration runner', () => {
     });
     expect(await failure(openTempStore(tables, { migrations: migrations.slice(0, 1) }))).toMatchObject({
       code: 'SCHEMA_ERROR',
-      details: { tables: ['api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_devices', 'sync_rows', 'sync_counts', 'sync_outbox', 'cloud_outbox', 'cloud_usage'] },
+      details: { tables: ['users', 'api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_devices', 'sync_rows', 'sync_counts', 'sync_outbox', 'cloud_outbox', 'cloud_usage'] },
     });
   });
 
@@ -242,33 +242,96 @@ describe('006 device sync', () => {
   });
 });
 
-describe('008 cloud keys', () => {
-  it('marks every existing key as made on this computer, lets a key say it is the cloud account’s, and goes down then up again', async () => {
+describe('008 cloud memos', () => {
+  it('adds the kept answer and the wait to jobs and the service URL to keys, in place, and takes them away again', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
     await store.migrations.up(7);
     const user = await store.insert('users', { email: 'ada@example.com' });
-    const local = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h1', key_suffix: 'abcdef' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h', key_suffix: 'abcdef' });
+    const memo = await store.insert('memos', { user_id: user.id, audio_url: '', duration_sec: 0, text: 'Hi', status: 'queued', voice: 'rachel' });
+    const job = await store.insert('jobs', { user_id: user.id, memo_id: memo.id });
+    expect(await failure(store.update('jobs', job.id as string, { waiting_for: 'cloud' }))).toMatchObject({ code: 'UNKNOWN_COLUMN' });
+
     await store.migrations.up(8);
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: null, waiting_for: null });
+    expect(store.get('api_keys', key.id as string)).toMatchObject({ service_url: null });
+    const answer = { memoId: 'm1', audioUrl: 'https://talk.example.com/audio/audio_m1.mp3', durationSec: 1.5 };
+    await store.update('jobs', job.id as string, { service_answer: answer, waiting_for: 'cloud' });
+    await store.update('api_keys', key.id as string, { service_url: 'https://talk.example.com' });
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: answer, waiting_for: 'cloud' });
+    expect(await failure(store.update('jobs', job.id as string, { waiting_for: 'the weekend' }))).toMatchObject({ code: 'CHECK_VIOLATION' });
+
+    await store.migrations.down(7);
+    expect(Object.keys(store.get('jobs', job.id as string)!)).not.toContain('service_answer');
+    expect(Object.keys(store.get('api_keys', key.id as string)!)).not.toContain('service_url');
+    await store.migrations.up();
+    expect(store.get('jobs', job.id as string)).toMatchObject({ service_answer: null, waiting_for: null, status: 'queued' });
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('009 case-insensitive emails', () => {
+  it('makes an email one account whatever its case, and goes down then up again with data in place', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(8);
+    const ada = await store.insert('users', { email: 'Ada@Example.com' });
+    await store.insert('users', { email: 'grace@example.com' });
+    expect(store.query('users', { email: 'ada@example.com' })).toEqual([]);
+    await store.migrations.up(9);
+    expect(store.query('users', { email: 'ada@EXAMPLE.com' }).map((u) => u.id)).toEqual([ada.id]);
+    expect(store.get('users', ada.id as string)!.email).toBe('Ada@Example.com');
+    expect(await failure(store.insert('users', { email: 'ADA@example.com' }))).toMatchObject({ code: 'UNIQUE_VIOLATION', details: { constraint: 'users_email_unique' } });
+    expect(store.checkIntegrity()).toEqual([]);
+    await store.migrations.down(8);
+    expect(store.query('users', { email: 'ada@example.com' })).toEqual([]);
+    await store.insert('users', { email: 'ADA@example.com' });
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+
+  it('names the accounts that share an email but for its case, and changes nothing', async () => {
+    const profile = tempDir();
+    const old = untyped(await openAgentTalk(profile, { migrate: false }));
+    await old.migrations.up(8);
+    const first = await old.insert('users', { email: 'ada@example.com', created_at: '2025-01-01T00:00:00.000Z' });
+    const second = await old.insert('users', { email: 'ADA@Example.COM', created_at: '2025-02-01T00:00:00.000Z' });
+    await old.close();
+    const error = await failure(openAgentTalk(profile));
+    expect(error).toMatchObject({ code: 'MIGRATION_ERROR', details: { table: 'users', column: 'email', migration: 9 } });
+    expect(error.message).toContain(`ada@example.com (${String(first.id)}) and ADA@Example.COM (${String(second.id)})`);
+    const after = untyped(await openAgentTalk(profile, { migrate: false }));
+    expect(after.migrations.status().find((m) => m.version === 9)).toMatchObject({ version: 9, appliedAt: null });
+    expect(after.count('users')).toBe(2);
+    expect(after.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('010 cloud keys', () => {
+  it('marks every existing key as made on this computer, lets a key say it is the cloud account’s, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(9);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const local = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h1', key_suffix: 'abcdef' });
+    await store.migrations.up(10);
     expect(store.get('api_keys', local.id as string)).toMatchObject({ origin: 'local', service_url: null, cloud_id: null });
     const cloud = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'cloud:k1', origin: 'cloud', service_url: 'https://talk.example', cloud_id: 'k1' });
     expect(store.explain('api_keys', { cloud_id: 'k1' })).toMatchObject({ index: 'idx_api_keys_cloud_id' });
     expect(store.query('api_keys', { cloud_id: 'k1' })).toEqual([cloud]);
     expect(await failure(store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h3', origin: 'elsewhere' }))).toMatchObject({ code: 'CHECK_VIOLATION' });
-    await store.migrations.down(7);
+    await store.migrations.down(9);
     expect(store.get('api_keys', local.id as string)).toEqual(local);
-    await store.migrations.up(8);
+    await store.migrations.up(10);
     expect(store.get('api_keys', cloud.id as string)).toMatchObject({ origin: 'local', cloud_id: null });
     expect(store.checkIntegrity()).toEqual([]);
   });
 });
 
-describe('009 cloud outbox and cloud usage', () => {
+describe('011 cloud outbox and cloud usage', () => {
   it('keeps outbox entries in order by sequence, one per sequence number, gone with their key, and goes down then up again', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    await store.migrations.up(8);
+    await store.migrations.up(10);
     const user = await store.insert('users', { email: 'ada@example.com' });
     const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'pending:1', origin: 'cloud' });
-    await store.migrations.up(9);
+    await store.migrations.up(11);
     for (const [seq, op] of [[2, 'rename'], [1, 'create'], [3, 'revoke']] as const) {
       await store.insert('cloud_outbox', { seq, user_id: user.id, op, key_id: key.id, payload: { name: 'Café ☕' } });
     }
@@ -276,7 +339,7 @@ describe('009 cloud outbox and cloud usage', () => {
     expect(store.query('cloud_outbox', { status: 'pending' }, { orderBy: 'seq' }).map((e) => e.op)).toEqual(['create', 'rename', 'revoke']);
     expect(await failure(store.insert('cloud_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id }))).toMatchObject({ code: 'UNIQUE_VIOLATION' });
     await store.insert('cloud_usage', { date: '2026-03-01', calls: 4, characters: 120 });
-    await store.migrations.down(8);
+    await store.migrations.down(10);
     expect(await failure(() => store.count('cloud_outbox'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
     await store.migrations.up();
     expect(store.count('cloud_usage')).toBe(0);

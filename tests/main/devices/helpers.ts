@@ -1,15 +1,23 @@
 /** Computers (profiles with their services and device sync) for the device sync tests, each with its own clock. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { servicesAt } from '../services/helpers';
-import { tempDir } from '../db/helpers';
+import { createDeviceSync } from '../../../src-main/services/devices';
+import { createServices } from '../../../src-main/services';
+import { sessionSecretStore } from '../../../src-main/services/secrets';
+import { openAgentTalk, tempDir } from '../db/helpers';
 
 export type Computer = Awaited<ReturnType<typeof computer>>;
 
-/** A computer whose profile is ada@example.com, its clock at `start`. */
-export async function computer(start = '2026-12-02T08:00:00.000Z') {
-  const services = await servicesAt(start);
-  return services;
+/** A computer whose profile is ada@example.com, its clock at `start`; `snapshotEvery` as device sync takes it. */
+export async function computer(start = '2026-12-02T08:00:00.000Z', options: { snapshotEvery?: number; profileDir?: string } = {}) {
+  const { snapshotEvery, profileDir = tempDir() } = options;
+  const clock = { now: new Date(start) };
+  const store = await openAgentTalk(profileDir, { clock: () => clock.now });
+  const services = createServices({ store, secrets: sessionSecretStore('test'), profileDir, clock: () => clock.now });
+  // A profile made by an earlier run (a restarted computer) is kept.
+  const user = services.accounts.current() ?? (await services.accounts.createProfile('ada@example.com'));
+  const devices = createDeviceSync({ store, audio: services.audio, clock: () => clock.now, ...(snapshotEvery && { snapshotEvery }) });
+  return { ...services, devices, clock, user, profileDir, setTime: (iso: string) => (clock.now = new Date(iso)) };
 }
 
 /** A folder a carrier would sync (here: a plain directory). */

@@ -2,7 +2,7 @@
  * The browser host in plain Node: who may open its socket, what it serves, its protocol, and that nothing a
  * client sends brings it down. The renderer here is a stand-in directory; the e2e suite uses the real build.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../../../src-main/serve/origin';
 import { MAX_FRAME_BYTES, startHost, type Host } from '../../../src-main/host/server';
+import { uploadDirOf } from '../../../src-main/services/legacy-import';
+import { MAX_UPLOAD_BYTES } from '../../../src-shared/contract/settings';
+import { writeLegacyFile } from '../../support/legacy-db';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { audioCookieOf } from '../../support/host-cookie';
 
@@ -133,6 +136,27 @@ describe('the browser host', () => {
 
   it('prints a 127.0.0.1 address with a fresh 24-byte token', () => {
     expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('tells a page whether its token is this run’s (a restarted host with a new one), and nothing else', async () => {
+    const token = pageUrl.searchParams.get('token')!;
+    expect((await get(new URL(`/token-check?token=${token}`, origin))).status).toBe(204);
+    expect((await get(new URL('/token-check?token=an-older-token', origin))).status).toBe(403);
+    expect((await get(new URL('/token-check', origin))).status).toBe(403);
+  });
+
+  it('starts again on the same profile with the same port and token when told, so an open page can reconnect', async () => {
+    const profileDir = join(base, 'profile-again');
+    const rendererDir = join(base, 'renderer');
+    const first = await startHost({ profileDir, rendererDir, secrets: sessionSecretStore('test') });
+    const { port, searchParams } = new URL(first.url);
+    await first.close();
+    const again = await startHost({ profileDir, rendererDir, port: Number(port), token: searchParams.get('token')!, secrets: sessionSecretStore('test') });
+    try {
+      expect(again.url).toBe(first.url);
+    } finally {
+      await again.close();
+    }
   });
 
   it('listens on 127.0.0.1 only', async () => {
@@ -267,6 +291,43 @@ describe('the browser host', () => {
     expect(await next.call('profile.get')).toMatchObject({ ok: true });
     next.socket.close();
   });
+});
+
+describe('uploads to the browser host', () => {
+  it('takes a file the page uploads as a stream, with its token, up to the cap, and imports it by its id', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'agent-talk-host-upload-'));
+    const host = await startHost({ profileDir: join(base, 'profile'), rendererDir: base, secrets: sessionSecretStore('test') });
+    const pageUrl = new URL(host.url);
+    const origin = pageUrl.origin;
+    const token = pageUrl.searchParams.get('token')!;
+    const uploadUrl = new URL(`/upload?token=${token}`, origin);
+    const [legacyFile] = writeLegacyFile(join(base, 'agent-talk.db'), { email: 'ada@example.com', memos: 2 });
+    const bytes = readFileSync(legacyFile!);
+    const post = (url: URL, headers: Record<string, string>, body = new Uint8Array(bytes)) => fetch(url, { method: 'POST', headers, body });
+
+    // Another site's page, or a local program without the token, uploads nothing.
+    expect((await post(uploadUrl, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await post(new URL('/upload?token=guess', origin), { origin })).status).toBe(403);
+    expect((await post(new URL('/upload', origin), { origin })).status).toBe(403);
+    // A file over the cap is refused from its Content-Length, before a byte of it is stored.
+    const huge = await rawExchange(pageUrl, `POST /upload?token=${token} HTTP/1.1\r\nHost: ${pageUrl.host}\r\nOrigin: ${origin}\r\nContent-Length: ${MAX_UPLOAD_BYTES + 1}\r\nConnection: close\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 413 /);
+
+    const uploaded = await post(uploadUrl, { origin });
+    expect(uploaded.status).toBe(201);
+    const { id } = (await uploaded.json()) as { id: string };
+    expect(readFileSync(join(uploadDirOf(join(base, 'profile')), id)).equals(bytes)).toBe(true);
+
+    const client = await Client.open(`ws://${pageUrl.host}/ws?token=${token}`, { origin });
+    await client.call('profile.create', { email: 'ada@example.com' });
+    expect(await client.call('legacy.import', { fileName: 'agent-talk.db', database: id })).toMatchObject({ ok: true, value: { tables: { memos: { imported: 2 } } } });
+    // The upload is gone once imported: naming it again finds nothing.
+    expect(await client.call('legacy.import', { fileName: 'agent-talk.db', database: id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    client.socket.close();
+    await host.close();
+    rmSync(base, { recursive: true, force: true });
+  });
+
 });
 
 describe('closing the browser host', () => {

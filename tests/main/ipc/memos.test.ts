@@ -150,4 +150,16 @@ describe('memos over IPC', () => {
     await t.ok('settings.update', { cloudUrl: `${server.url}/api/../` }); // another URL: asked again at once
     expect(await rachel()).toMatchObject({ available: false, unavailableReason: expect.stringMatching(/can't be reached.*offline voices work without it/) });
   });
+
+  it('refuses a cloud URL that would send keys unencrypted: https, or http only to this computer', async () => {
+    const t = await profileWithKey();
+    for (const url of ['http://cloud.example.com', 'http://192.168.1.20:8080', 'http://10.0.0.1', 'http://[::2]:80', 'http://localhost.example.com']) {
+      const result = await t.call('settings.update', { cloudUrl: url });
+      expect(result, url).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('must be an https:// address (http:// only for this computer') } });
+    }
+    expect((await t.ok<{ cloudUrl: string | null }>('settings.get')).cloudUrl).toBeNull();
+    for (const url of ['https://cloud.example.com/', 'http://localhost:8080', 'http://127.0.0.2:9000', 'http://[::1]:9000']) {
+      expect((await t.ok<{ cloudUrl: string }>('settings.update', { cloudUrl: url })).cloudUrl).toBe(url.replace(/\/$/, ''));
+    }
+  });
 });

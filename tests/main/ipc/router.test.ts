@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_ERROR_MESSAGE, methods, type IpcResult, type MethodName } from '../../../src-shared/contract';
 import { createCore } from '../../../src-main/core';
+import { uploadDirOf } from '../../../src-main/services/legacy-import';
+import type { CoreMethod } from '../../../src-main/ipc/handlers';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { writeLegacyFile } from '../../support/legacy-db';
 import { tempDir } from '../db/helpers';
@@ -10,7 +12,8 @@ import { tempDir } from '../db/helpers';
 /** A core whose generation queue is stopped (jobs stay queued: cancel and retry meet them as they were left) and
  * whose save dialog is always cancelled. */
 async function core() {
-  const c = await createCore({ profileDir: tempDir(), secrets: sessionSecretStore('test'), saveFile: async () => null });
+  const profileDir = tempDir();
+  const c = await createCore({ profileDir, secrets: sessionSecretStore('test'), saveFile: async () => null });
   await c.services.generation.stop();
   const call = async (method: string, args?: unknown) => c.handle(method, args);
   const ok = async <T = Record<string, any>>(method: string, args?: unknown): Promise<T> => { // eslint-disable-line @typescript-eslint/no-explicit-any -- results are checked by assertions
@@ -18,8 +21,18 @@ async function core() {
     if (!result.ok) throw new Error(`${method} failed: ${result.error.code} ${result.error.message}`);
     return result.value as T;
   };
-  return { c, call, ok, close: () => c.close() };
+  /** A file as `POST /upload` leaves it, under `id`. */
+  const uploaded = (id: string, bytes: Uint8Array | string) => {
+    mkdirSync(uploadDirOf(profileDir), { recursive: true });
+    writeFileSync(join(uploadDirOf(profileDir), id), bytes);
+  };
+  return { c, call, ok, uploaded, close: () => c.close() };
 }
+
+/** Uploads the tests name: the legacy database, a file that is none, and one never uploaded. */
+const LEGACY_UPLOAD = '6f1c1f38-8d52-4d0c-9a55-0f3a1d0a2b11';
+const NOT_A_DATABASE = '1d6f0a3e-3c1b-4b8e-9f7a-2e5d4c3b2a10';
+const NEVER_UPLOADED = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 
 /** A profile with one key and one memo, and a valid payload for every method. */
 async function populated() {
@@ -29,8 +42,9 @@ async function populated() {
   const memo = await t.c.services.store.insert('memos', { user_id: profile.id, audio_url: 'app://audio/x.wav', duration_sec: 1.5, text: 'Hello there', title: 'Hello' });
   const queued = await t.ok('memos.generate', { text: 'Queued and never run.', voice: 'flite:slt' });
   const [legacyFile] = writeLegacyFile(join(tempDir(), 'agent-talk.db'), { email: 'ada@example.com', memos: 1 });
-  const legacy = readFileSync(legacyFile!);
-  const valid: Record<MethodName, unknown> = {
+  t.uploaded(LEGACY_UPLOAD, readFileSync(legacyFile!));
+  t.uploaded(NOT_A_DATABASE, 'hello, not a database');
+  const valid: Record<CoreMethod, unknown> = {
     'profile.get': undefined,
     'profile.create': { email: 'second@example.com' },
     'subscription.get': {},
@@ -55,7 +69,9 @@ async function populated() {
     'usage.daily': { days: 30 },
     'settings.get': undefined,
     'settings.update': { theme: 'dark', cloudUrl: 'https://cloud.example.com/' },
-    'legacy.import': { fileName: 'agent-talk.db', database: legacy.toString('base64') },
+    'settings.draft': undefined,
+    'settings.saveDraft': { text: 'Half a memo', title: '', voice: 'flite:rms', keyId: key.id },
+    'legacy.import': { fileName: 'agent-talk.db', database: LEGACY_UPLOAD },
     'keys.addCloud': { key: `at_live_${'A'.repeat(43)}`, name: 'Pasted' },
     'account.get': undefined,
     'account.signIn': { email: 'ada@example.com', password: 'correct horse' },
@@ -67,11 +83,17 @@ async function populated() {
     'usage.cloudDaily': { days: 30 },
     'agentApi.get': undefined,
     'agentApi.update': { enabled: false, port: 8123, nearestOfflineVoice: false },
+    'devices.status': undefined,
+    'devices.update': { name: 'Küchenrechner', audio: 'all' },
+    'devices.syncNow': undefined,
   };
   return { ...t, profile, key, memo, valid };
 }
 
 const HUGE = 'x'.repeat(1_000_000);
+
+/** The methods a core answers (the store.* ones are the profile session's: tests/main/db/recovery.test.ts). */
+const coreMethods = (Object.keys(methods) as MethodName[]).filter((m): m is CoreMethod => !m.startsWith('store.'));
 
 /** Payloads no method accepts. */
 const hostileForAll: unknown[] = [
@@ -85,7 +107,7 @@ const hostileForAll: unknown[] = [
 ];
 
 /** Payloads aimed at one method's fields. */
-const hostileFor: Partial<Record<MethodName, unknown[]>> = {
+const hostileFor: Partial<Record<CoreMethod, unknown[]>> = {
   'profile.create': [{ email: 'not-an-email' }, { email: `${HUGE}@example.com` }, { email: 5 }, {}],
   'keys.create': [{ name: HUGE }, { name: '' }, { name: 42 }, { test: 'yes' }, { name: 'ok', prefix: 'at_live_' }],
   'keys.rename': [{ id: 'missing', name: 'x' }, { id: HUGE, name: 'x' }, { id: 1, name: 'x' }, { name: 'no id' }],
@@ -104,25 +126,29 @@ const hostileFor: Partial<Record<MethodName, unknown[]>> = {
     { text: 'x'.repeat(1_000_001), voice: 'flite:slt' },
     { text: 'x'.repeat(5_001), voice: 'flite:slt' }, // over the hobby plan's 5,000
     { text: 'hi', voice: 'flite:slt', keyId: 'missing' },
+    { text: '你好，世界', voice: 'flite:slt' }, // nothing an English voice can say
   ],
   'memos.cancel': [{ id: 'missing' }],
   'memos.retry': [{ id: 'missing' }],
   'memos.export': [{ id: 'missing' }],
   'voices.preview': [{ voice: 'nope' }, { voice: 'rachel' }, { voice: HUGE }],
   'usage.daily': [{ days: 0 }, { days: 1000 }, { days: 1.5 }],
-  'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: HUGE }, { theme: 'neon' }],
+  'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: 'http://cloud.example.com' }, { cloudUrl: HUGE }, { theme: 'neon' }],
+  'settings.saveDraft': [{ text: HUGE + HUGE, title: '', voice: '', keyId: '' }, { text: 'hi' }, { text: 1, title: '', voice: '', keyId: '' }],
   'keys.addCloud': [{ key: 'at_live_short' }, { key: `sk_live_${'A'.repeat(43)}` }, { key: HUGE }],
   'account.signIn': [{ email: 'not-an-email', password: 'x' }, { email: 'ada@example.com', password: '' }, { email: 'ada@example.com' }],
   'account.useToken': [{ token: 'short' }, { token: HUGE }],
   'sync.setInterval': [{ minutes: 0 }, { minutes: 1e6 }, { minutes: 1.5 }],
   'usage.cloudDaily': [{ days: 0 }, { days: 367 }],
   'legacy.import': [
-    { fileName: 'x.db', database: 'not base64!' },
-    { fileName: 'x.db', database: Buffer.from('hello, not a database').toString('base64') },
+    { fileName: 'x.db', database: 'not an upload id' },
+    { fileName: 'x.db', database: NOT_A_DATABASE },
+    { fileName: 'x.db', database: NEVER_UPLOADED },
+    { fileName: 'x.db', database: '../store.mdb' },
     { fileName: '', database: '' },
     // Names no file system takes: a NUL, and 200 accented letters (400 bytes in UTF-8; a name has at most 255).
-    { fileName: 'agent\u0000talk.db', database: Buffer.from('SQLite format 3\0').toString('base64') },
-    { fileName: `${'é'.repeat(200)}.db`, database: Buffer.from('SQLite format 3\0').toString('base64') },
+    { fileName: 'agent\u0000talk.db', database: NOT_A_DATABASE },
+    { fileName: `${'é'.repeat(200)}.db`, database: NOT_A_DATABASE },
   ],
 };
 
@@ -143,7 +169,7 @@ describe('IPC router', () => {
   it('answers every method of the contract with a valid payload', async () => {
     const s = await populated();
     const results: Record<string, IpcResult> = {};
-    for (const method of Object.keys(methods) as MethodName[]) results[method] = await s.call(method, s.valid[method]);
+    for (const method of coreMethods) results[method] = await s.call(method, s.valid[method]);
     // Without a reachable service: the cloud URL is unset when a key is pasted, and cloud.example.com has no address.
     const offline = { 'keys.addCloud': 'CLOUD_UNAVAILABLE', 'account.signIn': 'CLOUD_UNAVAILABLE', 'account.useToken': 'CLOUD_UNAVAILABLE' } as Record<string, string>;
     const failures = Object.entries(results).filter(([m, r]) => !r.ok && m !== 'profile.create' && !(m in offline && r.error.code === offline[m]));
@@ -169,7 +195,7 @@ describe('IPC router', () => {
 
   it('refuses every hostile payload with a typed error and changes nothing', async () => {
     const s = await populated();
-    for (const method of Object.keys(methods) as MethodName[]) {
+    for (const method of coreMethods) {
       const takesNoArgs = s.valid[method] === undefined || JSON.stringify(s.valid[method]) === '{}';
       for (const payload of [...hostileForAll, ...(hostileFor[method] ?? [])]) {
         if (takesNoArgs && payload === null) continue;
@@ -178,7 +204,7 @@ describe('IPC router', () => {
         const result = await s.call(method, payload);
         expect(result.ok, `${method} accepted ${JSON.stringify(payload)?.slice(0, 80)}`).toBe(false);
         if (!result.ok) {
-          expect(['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'INVALID_VOICE', 'INVALID_API_KEY', 'TEXT_TOO_LONG', 'CLOUD_UNAVAILABLE', 'UNSUPPORTED', 'IMPORT_FAILED']).toContain(result.error.code);
+          expect(['VALIDATION_ERROR', 'UNSPEAKABLE_TEXT', 'NOT_FOUND', 'CONFLICT', 'INVALID_VOICE', 'INVALID_API_KEY', 'TEXT_TOO_LONG', 'CLOUD_UNAVAILABLE', 'UNSUPPORTED', 'IMPORT_FAILED']).toContain(result.error.code);
           expect(result.error.message.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE);
         }
         expect(state(s, seq)).toEqual(before);

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../../src-shared/schema';
+import { StoreError } from '../../../src-main/db';
 import { createJobQueue, type JobHandlers } from '../../../src-main/services/jobs/queue';
 import { openAgentTalk } from '../db/helpers';
 
@@ -102,5 +103,21 @@ describe('job queue', () => {
     await other.stop();
     expect(ran).toHaveLength(1);
     expect(s.store.get('jobs', s.jobs[0]!.id)!.worker_id).toBe(other.workerId);
+  });
+
+  it('survives commits that fail under it (an injected fault: the store could not save), and does the job once saving works', async () => {
+    const s = await setup(1, async () => {});
+    // Injected fault: the next six commits fail as lmdb-js's failed batches do, then the store saves again.
+    const transaction = s.store.transaction.bind(s.store);
+    let failing = 6;
+    s.store.transaction = ((fn: Parameters<typeof transaction>[0]) => {
+      if (failing-- > 0) return Promise.reject(new StoreError('COMMIT_FAILED', 'Could not save (injected); nothing was written.', { retryable: true }));
+      return transaction(fn);
+    }) as typeof s.store.transaction;
+    s.queue.start(10);
+    await until(() => s.status().every((x) => x === 'completed'));
+    await s.queue.stop();
+    expect(failing).toBeLessThan(0);
+    expect(s.store.get('jobs', s.jobs[0]!.id)).toMatchObject({ status: 'completed', locked_until: null, error: null });
   });
 });

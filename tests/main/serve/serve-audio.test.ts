@@ -196,7 +196,7 @@ describe('serveAudioRequest', () => {
   });
 
   it('reaches the audio through routeAppRequest, and the renderer otherwise', async () => {
-    const dirs = { rendererDir: join(base, 'renderer'), audioDir };
+    const dirs = { rendererDir: join(base, 'renderer'), audioDir, uploadDir: join(base, 'uploads') };
     mkdirSync(dirs.rendererDir, { recursive: true });
     writeFileSync(join(dirs.rendererDir, 'index.html'), '<title>Agent Talk</title>');
     const audio = await routeAppRequest(dirs, new Request(url(`${ID}.wav`), { headers: { Range: 'bytes=-50' } }));

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failure } from '../db/helpers';
+import { failure, openAgentTalk, tempDir } from '../db/helpers';
 import { servicesAt } from './helpers';
 
 describe('local profile', () => {
@@ -11,6 +11,20 @@ describe('local profile', () => {
     expect(s.subscriptions.get(s.user.id)).toMatchObject({ tier: 'hobby', status: 'active' });
     expect(s.usage.list(s.user.id).map((l) => l.action)).toEqual(['user_signup']);
     expect(await failure(s.accounts.createProfile('other@example.com'))).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('takes up the account an import left with the same email in another case, rather than a second one', async () => {
+    const profileDir = tempDir();
+    const store = await openAgentTalk(profileDir);
+    const imported = await store.insert('users', { email: 'alice@example.com', tier: 'pro' });
+    await store.insert('memos', { user_id: imported.id, audio_url: 'a.mp3', duration_sec: 1, text: 'Imported' });
+    await store.close();
+    const s = await servicesAt(undefined, profileDir, 'Alice@Example.com');
+    expect(s.user.id).toBe(imported.id);
+    expect(s.accounts.current()).toMatchObject({ id: imported.id, email: 'alice@example.com' });
+    expect(s.store.count('users')).toBe(1);
+    expect(s.store.query('memos', { user_id: s.user.id }).map((m) => m.text)).toEqual(['Imported']);
+    expect(s.subscriptions.get(s.user.id)).toMatchObject({ tier: 'hobby', status: 'active' });
   });
 
   it('the tier follows the subscription', async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServices } from '../../../src-main/services';
+import { createCloudClient } from '../../../src-main/services/cloud/client';
 import { hashKey } from '../../../src-main/services/keys';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
 import { readCloudUrl } from '../../../src-main/services/settings';
@@ -21,8 +22,14 @@ async function setup(audio: 'http' | 'data' = 'http') {
   const profileDir = tempDir();
   const store = await openAgentTalk(profileDir);
   const secrets = sessionSecretStore('test');
-  const cloud = createCloudEngine({ baseUrl: () => readCloudUrl(store) ?? '', apiKey: async () => null });
-  const s = createServices({ store, secrets, profileDir, engines: [cloud], jobs: { backoffMs: 10 } });
+  const client = createCloudClient({ baseUrl: () => readCloudUrl(store), backoff: { baseMs: 10, capMs: 50 } });
+  // As core.ts wires it: the memo's key, bound to the service it is first sent to.
+  const keyFor = async (keyId: string | null) => {
+    const url = client.serviceUrl();
+    return keyId && url ? s.keys.cloudCredential(keyId, url) : null;
+  };
+  const cloud = createCloudEngine({ client, keyFor });
+  const s = createServices({ store, secrets, profileDir, engines: [cloud], cloudClient: client, jobs: { backoffMs: 10, cloudPollMs: 50 } });
   await s.settings.update({ cloudUrl: server.url });
   const user = await s.accounts.createProfile('ada@example.com');
   const fullKey = server.keys.hobby;
@@ -33,8 +40,12 @@ async function setup(audio: 'http' | 'data' = 'http') {
     for (let i = 0; i < 1000 && ['queued', 'processing'].includes(store.get('memos', memoId)!.status); i++) await new Promise((r) => setTimeout(r, 10));
     return store.get('memos', memoId)!;
   };
-  return { ...s, user, key, profileDir, settled, stop: () => s.generation.stop() };
+  const jobOf = (memoId: string) => store.query('jobs', { memo_id: memoId })[0]!;
+  return { ...s, user, key, profileDir, settled, jobOf, stop: () => s.generation.stop() };
 }
+
+const posts = () => server!.requests.filter((r) => r.path === '/api/v1/memo');
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!hasLame)('memo generation with the cloud voices', () => {
   it.each(['http', 'data'] as const)('answers at once with a queued memo, then stores the audio (%s URL) with its measured duration', async (audio) => {
@@ -97,4 +108,81 @@ describe.skipIf(!hasLame)('memo generation with the cloud voices', () => {
     expect(existsSync(join(s.profileDir, 'audio', `${slow.id}.mp3`))).toBe(false);
     await s.stop();
   }, 30_000);
+
+  it('keeps the service\'s answer with the job and retries only the download: one memo asked for, one call spent', async () => {
+    const s = await setup();
+    // Four failed tries make one run of the job fail; the next run asks only for the audio.
+    server!.inject({ path: '/audio/', status: 500, code: 'STORAGE_ERROR', times: 6 });
+    const memo = await s.generation.generate(s.user.id, { text: 'Download me, eventually.', voice: 'rachel' });
+    expect(await s.settled(memo.id)).toMatchObject({ status: 'completed', error: null });
+    expect(posts()).toHaveLength(1);
+    expect(server!.usage(server!.keys.hobby).today).toBe(1);
+    expect(server!.requests.filter((r) => r.path.startsWith('/audio/')).map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 500, 200]);
+    expect(s.jobOf(memo.id)).toMatchObject({ retry_count: 1, service_answer: { memoId: server!.memos[0]!.id, audioUrl: server!.memos[0]!.url } });
+    await s.stop();
+  }, 30_000);
+
+  it('does not resend a memo whose answer was lost after it was sent; the memo says so, and the user may retry', async () => {
+    const s = await setup();
+    server!.inject({ path: '/api/v1/memo', dropAfterApply: true });
+    const memo = await s.generation.generate(s.user.id, { text: 'Made, counted, lost.', voice: 'sam' });
+    const failed = await s.settled(memo.id);
+    expect(failed).toMatchObject({ status: 'failed', error_code: 'CLOUD_ANSWER_LOST', error: expect.stringMatching(/may have made it, and counted it.*not sent again/) });
+    await pause(300); // a retry would have come by now (the job backoff is 10 ms)
+    expect(posts().map((r) => r.status)).toEqual(['applied-then-dropped']);
+    expect(server!.memos).toHaveLength(1);
+
+    await s.generation.retry(s.user.id, memo.id); // the user asks, knowingly
+    expect(await s.settled(memo.id)).toMatchObject({ status: 'completed', error: null, error_code: null });
+    expect(posts().map((r) => r.status)).toEqual(['applied-then-dropped', 201]);
+    await s.stop();
+  });
+
+  it('fails a memo the service answered with silence, at once, saying so; a retry asks the service again', async () => {
+    const s = await setup();
+    server!.inject({ path: '/api/v1/memo', silentAudio: true });
+    const memo = await s.generation.generate(s.user.id, { text: 'Silence, please.', voice: 'bella' });
+    expect(await s.settled(memo.id)).toMatchObject({ status: 'failed', error_code: 'TTS_FAILED', error: expect.stringMatching(/answered with silence/) });
+    expect(posts()).toHaveLength(1);
+    await s.generation.retry(s.user.id, memo.id);
+    expect(await s.settled(memo.id)).toMatchObject({ status: 'completed' });
+    expect(posts()).toHaveLength(2);
+    await s.stop();
+  });
+
+  it('makes a memo asked for while the service is unreachable wait, retries unspent, and starts it when the service is back', async () => {
+    const s = await setup();
+    await server!.goOffline();
+    const memo = await s.generation.generate(s.user.id, { text: 'Made on a train.', voice: 'adam' });
+    for (let i = 0; i < 500 && s.jobOf(memo.id).waiting_for !== 'cloud'; i++) await pause(10);
+    expect(s.jobOf(memo.id)).toMatchObject({ status: 'queued', waiting_for: 'cloud', retry_count: 0 });
+    expect(s.store.get('memos', memo.id)).toMatchObject({ status: 'queued', error: expect.stringMatching(/Waiting for the Agent Talk cloud/) });
+    await pause(500); // probed every 50 ms meanwhile: still waiting, nothing spent
+    expect(s.jobOf(memo.id)).toMatchObject({ status: 'queued', waiting_for: 'cloud', retry_count: 0 });
+    expect(s.generation.waitingForCloud()).toBe(1);
+
+    await server!.comeBack();
+    expect(await s.settled(memo.id)).toMatchObject({ status: 'completed', error: null });
+    expect(s.jobOf(memo.id)).toMatchObject({ waiting_for: null, retry_count: 0 });
+    expect(posts()).toHaveLength(1);
+    await s.stop();
+  }, 30_000);
+
+  it('sends a key only to the service it was first sent to, never to another after the URL changed', async () => {
+    const s = await setup();
+    const first = await s.generation.generate(s.user.id, { text: 'To the first service.', voice: 'emily' });
+    expect(await s.settled(first.id)).toMatchObject({ status: 'completed' });
+    expect(s.store.get('api_keys', s.key.id)!.service_url).toBe(server!.url);
+
+    const other = await start();
+    try {
+      await s.settings.update({ cloudUrl: other.url });
+      const second = await s.generation.generate(s.user.id, { text: 'To another service.', voice: 'emily' });
+      expect(await s.settled(second.id)).toMatchObject({ status: 'failed', error_code: 'INVALID_API_KEY', error: expect.stringContaining(server!.url) });
+      expect(other.requests.filter((r) => r.authorization !== null)).toHaveLength(0);
+    } finally {
+      await other.close();
+    }
+    await s.stop();
+  });
 });

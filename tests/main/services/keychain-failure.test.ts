@@ -52,7 +52,7 @@ describe.runIf(haveKeyring)('API keys when the keychain stops answering', () => 
     await expect(s.keys.create(userId, { name: 'Never seen' })).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE' });
     expect(s.store.count('api_keys', {})).toBe(before.keys);
     expect(s.usage.list(userId, {}).length).toBe(before.logs);
-    expect(s.keys.overview(userId)).toMatchObject({ active: 1, limit: 2 });
+    expect(await s.keys.overview(userId)).toMatchObject({ active: 1, limit: 2 });
 
     // The revocation is what protects the user: it commits, and the answer says what was left undone.
     const revoked = await s.keys.revoke(userId, kept.key.id);

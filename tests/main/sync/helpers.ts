@@ -4,6 +4,7 @@
  */
 import { afterEach } from 'vitest';
 import { createServices } from '../../../src-main/services';
+import { createCloudClient } from '../../../src-main/services/cloud/client';
 import { sessionSecretStore, type SecretStore } from '../../../src-main/services/secrets';
 import { createCloudCaller } from '../../../src-main/services/sync/cloud-call';
 import type { Timers } from '../../../src-main/services/sync/scheduler';
@@ -53,12 +54,18 @@ export async function computer(server: CloudServer, { email = 'ada@example.com',
   const store = await openAgentTalk(profileDir, { clock });
   const timers = recordingTimers();
   let cloudUrl = server.url;
+  // The cloud voices as the app wires them (src-main/core.ts): a memo's key, bound to the service it is sent to.
+  const client = createCloudClient({ baseUrl: () => cloudUrl, clock, attempts: 1 });
+  const keyFor = async (keyId: string | null) => {
+    const serviceUrl = client.serviceUrl();
+    return keyId && serviceUrl ? services.keys.cloudCredential(keyId, serviceUrl) : null;
+  };
   const services = createServices({
     store,
     secrets,
     profileDir,
     clock,
-    engines: [createCloudEngine({ baseUrl: () => cloudUrl, apiKey: async () => null, retry: { tries: 1 } })],
+    engines: [createCloudEngine({ client, keyFor })],
     sync: { caller: createCloudCaller({ baseUrl: () => cloudUrl, timeoutMs }), timers, random: () => 0.5 },
   });
   const user = services.accounts.current() ?? (await services.accounts.createProfile(email));

@@ -1,8 +1,9 @@
 // Measuring audio from its bytes: the WAV and MPEG audio cases a real file can hold, built byte by byte here (the
 // MP3 that a real encoder writes is measured in cloud.test.ts, against LAME's output).
 import { describe, expect, it } from 'vitest';
-import { AudioFormatError, measureAudio, measureMp3, measureWav, sniffAudio } from '../../../src-main/services/tts/engines/cloud-audio';
+import { AudioFormatError, isSilent, measureAudio, measureMp3, measureWav, sniffAudio } from '../../../src-main/services/tts/engines/cloud-audio';
 import { speak, wavOf } from '../../cloud/audio';
+import { SILENT_FALLBACK } from '../../cloud/server';
 
 /** `count` silent MPEG frames with the given 4-byte header (a zero payload decodes to silence) and frame length. */
 function frames(header: number[], length: number, count: number, padding?: (i: number) => boolean): Uint8Array[] {
@@ -116,5 +117,27 @@ describe('what is not audio', () => {
   ])('%s is neither', (_, bytes) => {
     expect(sniffAudio(bytes)).toBeNull();
     expect(() => measureAudio(bytes)).toThrow(AudioFormatError);
+  });
+});
+
+describe('silence', () => {
+  it('knows the service\'s 316-byte fallback, one MP3 frame cut short, for MP3 and for silence', () => {
+    expect(sniffAudio(SILENT_FALLBACK)).toBe('mp3');
+    expect(isSilent(SILENT_FALLBACK)).toBe(true);
+  });
+
+  it('tells MP3 frames without spectral data from frames with some', () => {
+    expect(isSilent(concat(...frames(MPEG1_128, 417, 5)))).toBe(true);
+    expect(isSilent(concat(...frames(MPEG2_48, 144, 5)))).toBe(true);
+    const sounding = frames(MPEG1_128, 417, 5);
+    sounding[3]![6] = 0x12; // part2_3_length of the first granule (after main_data_begin, private bits and scfsi): bits set
+    expect(isSilent(concat(...sounding))).toBe(false);
+    expect(isSilent(concat(...frames(MP2_192, 576, 3)))).toBe(false); // layer II: cannot tell without decoding
+  });
+
+  it('tells a silent WAV from speech', () => {
+    expect(isSilent(wavOf({ samples: new Int16Array(16_000), sampleRate: 16_000 }))).toBe(true);
+    expect(isSilent(wavOf(speak('Hello there.', 'rachel', 16_000)))).toBe(false);
+    expect(isSilent(ascii('<html></html>'))).toBe(false);
   });
 });

@@ -14,6 +14,66 @@ import { InvalidWavError, parseWav, wavDurationSec } from '../wav';
 
 export type MeasuredFormat = 'mp3' | 'wav';
 
+/**
+ * Whether the audio is silence, known without decoding: every sample of 16- or 8-bit PCM WAV within ±1 of zero; every
+ * MPEG layer III frame (a truncated last one included) with no spectral data (part2_3_length 0 in every granule and
+ * channel), which a decoder can only play as silence. False when it cannot tell (other encodings).
+ */
+export function isSilent(bytes: Uint8Array): boolean {
+  const format = sniffAudio(bytes);
+  if (format === 'wav') {
+    try {
+      const { format: fmt, data } = parseWav(bytes);
+      if (fmt.audioFormat !== 1 && fmt.audioFormat !== 0xfffe) return false; // not integer PCM
+      if (fmt.bitsPerSample === 16) {
+        const view = dataView(data);
+        for (let i = 0; i + 1 < data.length; i += 2) if (Math.abs(view.getInt16(i, true)) > 1) return false;
+        return true;
+      }
+      if (fmt.bitsPerSample === 8) return data.every((b) => Math.abs(b - 128) <= 1);
+    } catch {
+      // unreadable: not known to be silent
+    }
+    return false;
+  }
+  if (format !== 'mp3') return false;
+  const first = findFirstFrame(bytes, id3v2End(bytes));
+  if (!first || first.header.layer !== 3) return false;
+  let frames = 0;
+  for (let pos = first.pos; pos + 4 <= bytes.length; ) {
+    const frame = frameAt(bytes, pos);
+    if (!frame || !sameStream(frame, first.header)) break;
+    if (!frameIsSilent(bytes, pos, frame)) return false;
+    frames++;
+    pos += frame.length;
+  }
+  return frames > 0;
+}
+
+/** A layer III frame with no main data: each granule's part2_3_length (read from the side information) is 0. */
+function frameIsSilent(bytes: Uint8Array, pos: number, frame: FrameHeader): boolean {
+  const crc = (bytes[pos + 1]! & 1) === 0 ? 2 : 0;
+  let bit = (pos + 4 + crc) * 8;
+  const mono = frame.channels === 1;
+  const granules = frame.version === 1 ? 2 : 1;
+  bit += frame.version === 1 ? 9 + (mono ? 5 : 3) + 4 * frame.channels : 8 + (mono ? 1 : 2);
+  const perGranule = frame.version === 1 ? 59 : 63;
+  for (let i = 0; i < granules * frame.channels; i++, bit += perGranule) {
+    if (readBits(bytes, bit, 12) !== 0) return false;
+  }
+  return true;
+}
+
+/** `count` bits at bit offset `at`, most significant first; bits past the end read as 0 (a frame cut short). */
+function readBits(bytes: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let i = 0; i < count; i++) {
+    const byte = bytes[(at + i) >> 3] ?? 0;
+    value = (value << 1) | ((byte >> (7 - ((at + i) & 7))) & 1);
+  }
+  return value;
+}
+
 export interface AudioInfo {
   format: MeasuredFormat;
   durationSec: number;
@@ -113,7 +173,8 @@ function findFirstFrame(bytes: Uint8Array, from: number, limit = 64 * 1024): { p
     const header = frameAt(bytes, pos);
     if (!header) continue;
     const nextPos = pos + header.length;
-    if (nextPos === bytes.length) return { pos, header };
+    // The last frame, or the only one cut short where the audio starts (the service's 316-byte silent fallback).
+    if (nextPos === bytes.length || (pos === from && nextPos > bytes.length)) return { pos, header };
     const next = frameAt(bytes, nextPos);
     if (next && sameStream(header, next)) return { pos, header };
   }

@@ -2,7 +2,7 @@
  * The cloud engine: the Agent Talk service makes the memo (`POST /api/v1/memo` with the user's API key), the app
  * downloads its audio (an http(s) URL or a `data:` URL) and measures it itself (cloud-audio.ts): the service's
  * `audio.format` is only a label and its `audio.duration` an estimate from the text length, used only when the
- * audio cannot be timed.
+ * audio cannot be timed. It calls the service through the cloud client (services/cloud/client.ts), which retries.
  *
  * - Rate limits: every answer's X-RateLimit-Limit/Remaining/Reset is kept as `lastRateLimit` (null numbers mean
  *   unlimited) and told to `onRateLimit` listeners, for the app to show.
@@ -10,17 +10,19 @@
  *   DAILY_LIMIT_EXCEEDED / MONTHLY_LIMIT_EXCEEDED / RATE_LIMIT_EXCEEDED with {limit, used, resetAt}, 400 →
  *   VALIDATION_ERROR (TEXT_TOO_LONG for the plan's character limit), 5xx and network failures → CLOUD_UNAVAILABLE,
  *   an answer outside the contract (bad JSON, no audio, audio that is not MP3 or WAV) → TTS_FAILED.
- * - Retries: 5xx, timeouts and network failures are retried with exponential backoff and jitter, a bounded
- *   number of tries (honoring a short Retry-After). A 429 is retried once, after Retry-After (or the reset time),
- *   only when that wait is short; otherwise it is thrown at once with its reset time. The audio download is
- *   retried on its own, so a flaky download never makes a second memo. Note that the service has no idempotency
- *   key: a memo whose answer was lost (a dropped connection after the service made it) is made, and counted, again.
+ * - Retries (the client's): 5xx, 429 with a short Retry-After, and failures before the request was sent whole. A
+ *   memo request sent whole whose answer was lost is not sent again (the service has no idempotency key: it may
+ *   have made and counted the memo). The audio download is retried on its own, so it never makes a second memo.
  * - `options.signal` aborts the request, the download and any wait; the promise then rejects with an AbortError.
  */
 import { z } from 'zod';
+import { CloudRequestError, rateLimitOf, type CloudClient, type CloudCredential, type CloudRateLimit } from '../../cloud/client';
+import { abortError } from '../../cloud/transport';
 import { ServiceError } from '../../errors';
-import type { Synthesis, SynthesisOptions, TtsEngine, Voice } from '../engine';
-import { measureAudio, sniffAudio } from './cloud-audio';
+import type { ServiceAnswer, Synthesis, SynthesisOptions, TtsEngine, Voice } from '../engine';
+import { isSilent, measureAudio, sniffAudio } from './cloud-audio';
+
+export type { CloudRateLimit } from '../../cloud/client';
 
 /** The service's voices (AGENT-TALK-CLOUD.md, "Memos"), with its ids, names and descriptions, in its order. */
 export const CLOUD_VOICES: readonly Voice[] = (
@@ -40,30 +42,27 @@ export const CLOUD_VOICES: readonly Voice[] = (
   ] as const
 ).map(([id, name, gender, description]) => Object.freeze({ id, name, gender, description, engine: 'cloud' as const }));
 
-/** The service's daily allowance for the key, from its last answer; `null` limit and remaining mean unlimited. */
-export interface CloudRateLimit {
-  limit: number | null;
-  remaining: number | null;
-  /** ISO 8601 UTC time of the next reset, or null when the service did not say. */
-  resetAt: string | null;
-}
-
 export interface CloudEngineOptions {
-  /** The service's root, e.g. `https://talk.onhyper.io` (read at each call, so a settings change applies at once). */
-  baseUrl: () => string;
-  /** The full API key to call with when a synthesis names none (`SynthesisOptions.apiKey`), or null when there is none. */
-  apiKey: () => Promise<string | null>;
-  fetch?: typeof fetch;
-  /** 5xx and network retries: tries in all (default 3), backoff base and cap (default 500 ms doubling to 8 s). */
-  retry?: { tries?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** The longest wait before retrying a 429 (and the longest Retry-After honored on a 5xx); default 5 s. */
+  /** The client the engine calls the service with (its URL, backoff and clock). */
+  client: CloudClient;
+  /**
+   * The secret of the key a memo is billed to (`SynthesisOptions.keyId`, null when the memo names none) and the
+   * service URL that key belongs to; null when there is none to send. The client sends it only to that service.
+   */
+  keyFor: (keyId: string | null) => Promise<CloudCredential | null>;
+  /**
+   * The plan's characters per memo (null: unlimited), checked before sending: the service counts a call before it
+   * validates it, so a text it would refuse must never leave the app.
+   */
+  charsPerMemo?: () => number | null;
+  /** Tries of the memo request and of the download, each (default: the client's). */
+  attempts?: number;
+  /** The longest Retry-After waited for before a retry (longer ones are thrown with their time); default 5 s. */
   maxRateLimitWaitMs?: number;
   /** Each attempt's time limit (default 120 s: long texts take the service a while). */
   requestTimeoutMs?: number;
   /** The largest audio accepted (default 100 MiB). */
   maxAudioBytes?: number;
-  /** For the backoff's jitter (default Math.random). */
-  random?: () => number;
 }
 
 export interface CloudEngine extends TtsEngine {
@@ -75,6 +74,7 @@ export interface CloudEngine extends TtsEngine {
 }
 
 const MemoAnswer = z.object({
+  id: z.string().nullish(),
   audio: z.object({
     url: z.string().min(1),
     duration: z.number().nullish(),
@@ -82,38 +82,20 @@ const MemoAnswer = z.object({
   }),
 });
 
-const ErrorAnswer = z.object({
-  error: z.object({ code: z.string(), message: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() }),
-});
-
-interface CloudError {
-  status: number;
-  code: string | null;
-  message: string | null;
-  details: Record<string, unknown>;
-}
-
 export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
-  const fetchImpl = options.fetch ?? fetch;
-  const tries = Math.max(1, options.retry?.tries ?? 3);
-  const baseDelayMs = options.retry?.baseDelayMs ?? 500;
-  const maxDelayMs = options.retry?.maxDelayMs ?? 8_000;
-  const maxWaitMs = options.maxRateLimitWaitMs ?? 5_000;
-  const timeoutMs = options.requestTimeoutMs ?? 120_000;
+  const { client } = options;
+  const policy = {
+    ...(options.attempts !== undefined && { attempts: options.attempts }),
+    maxWaitMs: options.maxRateLimitWaitMs ?? 5_000,
+    timeoutMs: options.requestTimeoutMs ?? 120_000,
+  };
   const maxAudioBytes = options.maxAudioBytes ?? 100 * 1024 * 1024;
-  const random = options.random ?? Math.random;
   const listeners = new Set<(rateLimit: CloudRateLimit) => void>();
   let lastRateLimit: CloudRateLimit | null = null;
 
-  /** Exponential backoff with "equal jitter": half the step, plus up to the other half at random. */
-  const backoff = (failures: number) => {
-    const step = Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));
-    return step / 2 + random() * (step / 2);
-  };
-
-  function observe(response: Response): void {
-    if (response.status === 401 || response.status === 403) return; // counted against no key
-    const reading = rateLimitOf(response.headers);
+  function observe(status: number, headers: Headers): void {
+    if (status === 401 || status === 403) return; // counted against no key
+    const reading = rateLimitOf(headers);
     if (!reading) return;
     lastRateLimit = reading;
     for (const listener of listeners) {
@@ -125,89 +107,29 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
     }
   }
 
-  /** One attempt, under the caller's signal and its own time limit. */
-  async function attempt<T>(url: string, init: RequestInit, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<{ response: Response; value: T | null }> {
-    const limit = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, limit]) : limit;
-    const response = await fetchImpl(url, { ...init, signal: combined });
-    // The body is read under the same signals: a stalled body times out like a stalled answer.
-    if (!response.ok) return { response, value: null };
-    return { response, value: await read(response) };
-  }
-
-  /**
-   * Runs `request` until it answers other than 5xx or a network failure, within the tries; answers the response
-   * (and its read body when 2xx). 429s are the caller's to handle.
-   */
-  async function withRetries<T>(
-    what: string,
-    signal: AbortSignal | undefined,
-    request: () => Promise<{ response: Response; value: T | null }>,
-  ): Promise<{ response: Response; value: T | null; error: CloudError | null }> {
-    for (let failures = 0; ; ) {
-      let outcome: { response: Response; value: T | null };
-      try {
-        outcome = await request();
-      } catch (error) {
-        if (signal?.aborted) throw abortError();
-        if (error instanceof ServiceError) throw error;
-        failures++;
-        if (failures >= tries) {
-          throw new ServiceError('CLOUD_UNAVAILABLE', `The Agent Talk cloud could not be reached (${what}): ${describe(error)}.`, { attempts: failures, cause: describe(error) });
-        }
-        await sleep(backoff(failures), signal);
-        continue;
-      }
-      const { response } = outcome;
-      if (response.ok) return { ...outcome, error: null };
-      const error = await errorOf(response);
-      if (!retryable(response.status)) return { ...outcome, error };
-      failures++;
-      const retryAfter = retryAfterMs(response.headers);
-      if (failures >= tries || (retryAfter !== null && retryAfter > maxWaitMs)) {
-        throw new ServiceError('CLOUD_UNAVAILABLE', `The Agent Talk cloud is not answering right now (${what}: HTTP ${response.status}${error.code ? ` ${error.code}` : ''}); try again later.`, {
-          status: response.status,
-          cloudCode: error.code,
-          attempts: failures,
-          ...(retryAfter !== null && { retryAt: new Date(Date.now() + retryAfter).toISOString() }),
-        });
-      }
-      await sleep(Math.max(backoff(failures), retryAfter ?? 0), signal);
-    }
-  }
-
-  async function createMemo(text: string, voice: string, apiKey: string, signal: AbortSignal | undefined) {
-    const url = `${root()}/api/v1/memo`;
-    const init: RequestInit = {
+  async function createMemo(text: string, voice: string, auth: CloudCredential, signal: AbortSignal | undefined): Promise<ServiceAnswer> {
+    if (client.serviceUrl() === null) throw new ServiceError('CLOUD_UNAVAILABLE', 'Set the Agent Talk cloud URL in Settings to use the cloud voices.', { reason: 'no-base-url' });
+    const answer = await client.request({
       method: 'POST',
-      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ text, voice }),
-    };
-    for (let rateLimitRetried = false; ; ) {
-      const { response, value, error } = await withRetries('memo', signal, async () => {
-        const outcome = await attempt(url, init, signal, (r) => r.text());
-        observe(outcome.response);
-        return outcome;
-      });
-      if (!error) return parseMemo(value ?? '');
-      if (response.status === 429) {
-        const wait = rateLimitWaitMs(response.headers, error);
-        if (!rateLimitRetried && wait !== null && wait <= maxWaitMs) {
-          rateLimitRetried = true;
-          await sleep(wait, signal);
-          continue;
-        }
-        throw rateLimitError(response.headers, error, wait);
-      }
-      throw refusal(error);
-    }
+      path: '/api/v1/memo',
+      what: 'the memo',
+      body: { text, voice },
+      auth,
+      json: MemoAnswer,
+      ...policy,
+      onAnswer: observe,
+      ...(signal && { signal }),
+    });
+    if (answer.kind === 'not-offered') throw new ServiceError('CLOUD_UNAVAILABLE', answer.message, { status: answer.status, cloudCode: answer.code });
+    const { id, audio } = answer.value;
+    return { memoId: id ?? null, audioUrl: audio.url, durationSec: audio.duration ?? null };
   }
 
   async function download(url: string, signal: AbortSignal | undefined): Promise<Uint8Array> {
     if (/^data:/i.test(url)) return dataUrlBytes(url);
     let target: URL;
     try {
-      target = new URL(url, `${root()}/`);
+      target = new URL(url, `${client.serviceUrl() ?? ''}/`);
     } catch {
       throw failed('The Agent Talk cloud answered with an audio URL that is not a URL.', { reason: 'bad-audio-url' });
     }
@@ -215,25 +137,30 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
       throw failed(`The Agent Talk cloud answered with an audio URL the app does not fetch (${target.protocol}).`, { reason: 'bad-audio-url' });
     }
     // No Authorization here: the audio is public and may be on another host (a CDN).
-    const { value, error } = await withRetries('audio download', signal, () =>
-      attempt(target.href, { method: 'GET', headers: { Accept: 'audio/mpeg, audio/*' } }, signal, (r) => readCapped(r, maxAudioBytes)),
-    );
-    if (error) throw failed(`The memo's audio could not be downloaded (HTTP ${error.status}).`, { reason: 'audio-download', status: error.status });
-    return value ?? new Uint8Array();
-  }
-
-  function root(): string {
-    const base = options.baseUrl().replace(/\/+$/, '');
-    let protocol: string | null = null;
     try {
-      protocol = new URL(base).protocol;
-    } catch {
-      // not a URL: said below
+      const answer = await client.request({
+        method: 'GET',
+        path: target.href,
+        what: 'the audio download',
+        headers: { Accept: 'audio/mpeg, audio/*' },
+        bytes: true,
+        ...policy,
+        maxBytes: maxAudioBytes,
+        ...(signal && { signal }),
+      });
+      if (answer.kind === 'not-offered') throw new Error('unreachable: no capability was named');
+      return answer.value;
+    } catch (error) {
+      if (error instanceof CloudRequestError && error.kind === 'answered') {
+        const { status = 0, code } = error.info;
+        const message = `The memo's audio could not be downloaded (HTTP ${status}${code ? ` ${code}` : ''}).`;
+        // A failing server may serve it later (the answer is kept: only the download is tried again); a 4xx will not.
+        if (status >= 500) throw new ServiceError('CLOUD_UNAVAILABLE', message, { reason: 'audio-download', status, attempts: error.info.attempts });
+        throw failed(message, { reason: 'audio-download', status });
+      }
+      if (error instanceof CloudRequestError && error.kind === 'bad-answer') throw failed(`The memo's audio could not be downloaded: ${error.message}`, { reason: 'audio-too-large' });
+      throw error;
     }
-    if (protocol !== 'https:' && protocol !== 'http:') {
-      throw new ServiceError('CLOUD_UNAVAILABLE', `The Agent Talk cloud address "${base}" is not an http(s) URL; check it in Settings.`, { reason: 'bad-base-url' });
-    }
-    return base;
   }
 
   return {
@@ -253,44 +180,86 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
     },
 
     async synthesize(text: string, voiceId: string, synthesisOptions: SynthesisOptions = {}): Promise<Synthesis> {
-      const { signal } = synthesisOptions;
+      const { signal, onAnswer } = synthesisOptions;
       if (signal?.aborted) throw abortError();
+      // Checked here, before anything is sent: the service counts a call before it validates it.
       if (!CLOUD_VOICES.some((v) => v.id === voiceId)) throw new ServiceError('VALIDATION_ERROR', `"${voiceId}" is not an Agent Talk cloud voice.`, { voice: voiceId });
       if (text.trim() === '') throw new ServiceError('VALIDATION_ERROR', 'There is no text to speak.', { field: 'text' });
-      const apiKey = synthesisOptions.apiKey ?? (await options.apiKey());
-      if (signal?.aborted) throw abortError();
-      if (!apiKey) throw new ServiceError('INVALID_API_KEY', 'No API key is set for the Agent Talk cloud; add one to use cloud voices.', { cloudCode: 'MISSING_API_KEY' });
+      const limit = options.charsPerMemo?.() ?? null;
+      if (limit !== null && text.length > limit) {
+        throw new ServiceError('TEXT_TOO_LONG', `This plan allows ${limit} characters per memo; this text has ${text.length}.`, { limit, used: text.length, resetAt: null });
+      }
 
       try {
-        const memo = await createMemo(text, voiceId, apiKey, signal);
-        const audio = await download(memo.audio.url, signal);
-        return timed(audio, memo.audio.duration ?? null);
+        let answer = synthesisOptions.kept ?? null;
+        if (!answer) {
+          const auth = await options.keyFor(synthesisOptions.keyId ?? null);
+          if (signal?.aborted) throw abortError();
+          if (!auth) throw new ServiceError('INVALID_API_KEY', 'No API key is set for the Agent Talk cloud; add one to use cloud voices.', { cloudCode: 'MISSING_API_KEY' });
+          answer = await createMemo(text, voiceId, auth, signal);
+          await onAnswer?.(answer);
+        }
+        const audio = await download(answer.audioUrl, signal);
+        return timed(audio, answer.durationSec);
       } catch (error) {
         if (signal?.aborted) throw abortError();
-        throw error;
+        throw serviceErrorOf(error);
       }
     },
   };
 }
 
-// --- answers -----------------------------------------------------------------------------------------------------
-
-function parseMemo(body: string): z.infer<typeof MemoAnswer> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw failed('The Agent Talk cloud answered with something that is not JSON.', { reason: 'bad-response' });
+/** A client failure in the words of the memo's user. */
+function serviceErrorOf(error: unknown): unknown {
+  if (!(error instanceof CloudRequestError)) return error;
+  const { info } = error;
+  switch (error.kind) {
+    case 'answered': {
+      const answer: CloudError = { status: info.status ?? 0, code: info.code ?? null, message: info.serviceMessage ?? null, details: info.details ?? {} };
+      if (answer.status === 429) return rateLimitError(info.headers ?? new Headers(), answer, info.retryAt ?? null, info.retryAfterMs ?? null);
+      const refused = refusal(answer);
+      if (info.retryAt && refused.code === 'CLOUD_UNAVAILABLE') Object.assign(refused.details, { retryAt: info.retryAt, attempts: info.attempts });
+      else if (refused.code === 'CLOUD_UNAVAILABLE') Object.assign(refused.details, { attempts: info.attempts });
+      return refused;
+    }
+    case 'bad-answer':
+      return failed(error.message, { reason: 'bad-response' });
+    case 'bad-url':
+      return new ServiceError('CLOUD_UNAVAILABLE', error.message, { reason: 'bad-base-url' });
+    case 'wrong-service':
+      return new ServiceError('INVALID_API_KEY', error.message, { reason: 'wrong-service' });
+    case 'maybe-applied':
+      return new ServiceError(
+        'CLOUD_ANSWER_LOST',
+        'The connection to the Agent Talk cloud broke after this memo was sent: the service may have made it, and counted it. It was not sent again; retry it if you still want it (it may be counted twice).',
+        { reason: 'maybe-applied', attempts: info.attempts },
+      );
+    case 'timeout':
+    case 'unreachable':
+      return new ServiceError('CLOUD_UNAVAILABLE', error.message, { reason: error.kind, attempts: info.attempts });
   }
-  const memo = MemoAnswer.safeParse(json);
-  if (!memo.success) throw failed('The Agent Talk cloud answered without the memo\'s audio.', { reason: 'bad-response' });
-  return memo.data;
 }
+
+interface CloudError {
+  status: number;
+  code: string | null;
+  message: string | null;
+  details: Record<string, unknown>;
+}
+
+// --- answers -----------------------------------------------------------------------------------------------------
 
 /** The audio's real format and length; the service's duration only when the audio cannot be timed. */
 function timed(audio: Uint8Array, reportedDuration: number | null): Synthesis {
   const format = sniffAudio(audio);
   if (!format) throw failed('The Agent Talk cloud sent audio that is neither MP3 nor WAV.', { reason: 'bad-audio', bytes: audio.length });
+  if (isSilent(audio)) {
+    throw failed('The Agent Talk cloud answered with silence (its voice engine probably failed). Retry the memo to ask again; the service counts each request.', {
+      reason: 'silent',
+      format,
+      bytes: audio.length,
+    });
+  }
   let durationSec: number;
   try {
     durationSec = measureAudio(audio).durationSec;
@@ -323,56 +292,6 @@ function dataUrlBytes(url: string): Uint8Array {
   }
 }
 
-async function readCapped(response: Response, max: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > max) throw failed(`The memo's audio is larger than ${max} bytes.`, { reason: 'audio-too-large' });
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw failed(`The memo's audio is larger than ${max} bytes.`, { reason: 'audio-too-large' });
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
-}
-
-async function errorOf(response: Response): Promise<CloudError> {
-  let body = '';
-  try {
-    body = await response.text();
-  } catch {
-    // a body cut off is no body
-  }
-  let parsed: z.infer<typeof ErrorAnswer> | null = null;
-  try {
-    const result = ErrorAnswer.safeParse(JSON.parse(body));
-    if (result.success) parsed = result.data;
-  } catch {
-    // not JSON (a proxy's HTML page): the status alone says what happened
-  }
-  return {
-    status: response.status,
-    code: parsed?.error.code ?? null,
-    message: parsed?.error.message ?? null,
-    details: parsed?.error.details ?? {},
-  };
-}
-
-const retryable = (status: number) => status >= 500 && status !== 501;
-
 /** The error a non-2xx, non-429, non-retryable answer becomes. */
 function refusal(error: CloudError): ServiceError {
   const { status, code, message, details } = error;
@@ -403,10 +322,9 @@ function refusal(error: CloudError): ServiceError {
 }
 
 /** A 429 thrown: the service's code, with {limit, used, resetAt} from its details, else from the headers. */
-function rateLimitError(headers: Headers, error: CloudError, waitMs: number | null): ServiceError {
+function rateLimitError(headers: Headers, error: CloudError, retryAt: string | null, retryAfterMs: number | null): ServiceError {
   const { details } = error;
-  const retryAt = waitMs === null ? null : new Date(Date.now() + waitMs).toISOString();
-  const retryAfterSec = waitMs === null ? null : Math.ceil(waitMs / 1000);
+  const retryAfterSec = retryAfterMs === null ? null : Math.ceil(retryAfterMs / 1000);
   const base = { retryAfterSec, status: 429, cloudCode: error.code };
   if (error.code === 'DAILY_LIMIT_EXCEEDED' || error.code === 'MONTHLY_LIMIT_EXCEEDED') {
     // The headers count the day, so they stand in for a daily refusal's details only.
@@ -428,36 +346,6 @@ function rateLimitError(headers: Headers, error: CloudError, waitMs: number | nu
   });
 }
 
-/** How long to wait before retrying a 429: Retry-After, else the reset time the service gave, else a backoff step. */
-function rateLimitWaitMs(headers: Headers, error: CloudError): number | null {
-  const retryAfter = retryAfterMs(headers);
-  if (retryAfter !== null) return retryAfter;
-  if (error.code === 'DAILY_LIMIT_EXCEEDED' || error.code === 'MONTHLY_LIMIT_EXCEEDED') {
-    const resetAt = isoOrNull(error.details.resetAt) ?? rateLimitOf(headers)?.resetAt ?? null;
-    return resetAt === null ? null : Math.max(0, Date.parse(resetAt) - Date.now());
-  }
-  return 1_000; // too many concurrent requests, with no hint: a short pause
-}
-
-function rateLimitOf(headers: Headers): CloudRateLimit | null {
-  const limit = headers.get('x-ratelimit-limit');
-  const remaining = headers.get('x-ratelimit-remaining');
-  const reset = headers.get('x-ratelimit-reset');
-  if (limit === null && remaining === null && reset === null) return null;
-  const count = (value: string | null) => (value !== null && /^\s*\d+\s*$/.test(value) ? Number(value) : null); // "unlimited" → null
-  const resetSec = count(reset);
-  return { limit: count(limit), remaining: count(remaining), resetAt: resetSec === null ? null : new Date(resetSec * 1000).toISOString() };
-}
-
-/** Retry-After in milliseconds: delta-seconds or an HTTP date; null when absent or unreadable. */
-function retryAfterMs(headers: Headers): number | null {
-  const value = headers.get('retry-after')?.trim();
-  if (!value) return null;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-}
-
 const numberOrNull = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 function isoOrNull(value: unknown): string | null {
@@ -470,31 +358,3 @@ function isoOrNull(value: unknown): string | null {
 
 const failed = (message: string, details: Record<string, unknown>) => new ServiceError('TTS_FAILED', message, details);
 
-function abortError(): DOMException {
-  return new DOMException('The synthesis was cancelled.', 'AbortError');
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    const detail = cause instanceof Error ? (cause as Error & { code?: string }).code ?? cause.message : null;
-    if (error.name === 'TimeoutError') return 'it did not answer in time';
-    return detail ? `${error.message} (${detail})` : error.message;
-  }
-  return String(error);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -1,0 +1,63 @@
+/** The profile's store: open, damaged or missing, its backups, and the ways back (restore, rebuild, start afresh). */
+import { create } from 'zustand';
+import type { IntegrityView, StoreStatus } from '../../src-shared/contract';
+import { call, errorMessage } from '../api';
+
+interface StoreHealthState {
+  status: StoreStatus | null;
+  /** The last "Check now" answer. */
+  check: IntegrityView | null;
+  busy: boolean;
+  error: string | null;
+  load(): Promise<void>;
+  runCheck(): Promise<void>;
+  backUp(): Promise<void>;
+  /** Restores a backup (the newest usable one by default); the window reloads once the store is open. */
+  restore(name?: string): Promise<void>;
+  rebuild(): Promise<void>;
+  startFresh(): Promise<void>;
+}
+
+export const useStoreHealth = create<StoreHealthState>()((set, get) => {
+  /** Runs one action. One that changes the store under every screen (restore, rebuild, start afresh) reloads the
+   * window once the store is open, so that each screen starts from it. */
+  async function act(action: () => Promise<StoreStatus | void>) {
+    set({ busy: true, error: null });
+    try {
+      const status = await action();
+      if (status?.state === 'open') return window.location.reload();
+      await get().load();
+    } catch (error) {
+      set({ error: errorMessage(error) });
+    } finally {
+      set({ busy: false });
+    }
+  }
+  return {
+    status: null,
+    check: null,
+    busy: false,
+    error: null,
+    async load() {
+      try {
+        set({ status: await call('store.status') });
+      } catch (error) {
+        set({ error: errorMessage(error) });
+      }
+    },
+    async runCheck() {
+      set({ busy: true, error: null, check: null });
+      try {
+        set({ check: await call('store.check') });
+      } catch (error) {
+        set({ error: errorMessage(error) });
+      } finally {
+        set({ busy: false });
+      }
+    },
+    backUp: () => act(async () => void (await call('store.backup'))),
+    restore: (name) => act(() => call('store.restore', name === undefined ? {} : { name })),
+    rebuild: () => act(() => call('store.rebuild')),
+    startFresh: () => act(() => call('store.startFresh')),
+  };
+});

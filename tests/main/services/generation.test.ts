@@ -168,6 +168,20 @@ describe.skipIf(!hasLame)('memo generation with the cloud voices', () => {
     await s.stop();
   }, 30_000);
 
+  it('never sends a key made on this computer, even for a memo queued with one before keys had kinds', async () => {
+    const s = await setup();
+    await s.stop();
+    const { key: local } = await s.keys.create(s.user.id, { name: 'Made here' });
+    const memo = await s.generation.generate(s.user.id, { text: 'Queued before the upgrade.', voice: 'rachel' });
+    // As a memo queued by an earlier version, billed to a key that version made here (it became `local` at 10).
+    await s.store.update('memos', memo.id, { api_key_id: local.id });
+    await s.generation.start();
+    expect(await s.settled(memo.id)).toMatchObject({ status: 'failed', error_code: 'INVALID_API_KEY', error: expect.stringContaining('never sent to the service') });
+    expect(posts()).toHaveLength(0);
+    expect(s.store.get('api_keys', local.id)!.service_url).toBeNull();
+    await s.stop();
+  });
+
   it('sends a key only to the service it was first sent to, never to another after the URL changed', async () => {
     const s = await setup();
     const first = await s.generation.generate(s.user.id, { text: 'To the first service.', voice: 'emily' });

@@ -76,6 +76,8 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
   const agentApi: AgentApi | undefined = agentApiOptions && createAgentApi({ services, ...(clock && { clock }), ...agentApiOptions });
   await agentApi?.apply();
   services.sync.start();
+  /** Every subscription's stop: closing ends them first, so no deferred event reads the closed store. */
+  const subscriptions = new Set<() => void>();
   return {
     handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }), ...(agentApi && { agentApi }) })),
     subscribe(sink) {
@@ -87,11 +89,17 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
         cloud.onRateLimit(() => sink('usage.changed', { ids: [] } satisfies ChangedEvent)),
         forwardSyncStatus(services, sink),
       ];
-      return () => stops.forEach((stop) => stop());
+      const unsubscribe = () => {
+        subscriptions.delete(unsubscribe);
+        stops.forEach((stop) => stop());
+      };
+      subscriptions.add(unsubscribe);
+      return unsubscribe;
     },
     services,
     agentApi,
     async close() {
+      for (const unsubscribe of [...subscriptions]) unsubscribe();
       await services.devices.stop();
       // Agents' requests end first; a memo they were waiting for stays queued and resumes at the next start.
       await agentApi?.close();

@@ -3,6 +3,7 @@
  * brought to this computer on its first play: downloaded and checked as a new cloud memo's audio is, written with
  * the audio files' atomic write, and the memo then names the local file (so it plays, seeks and exports as any).
  */
+import { AUDIO_FILE_NAME } from '../../src-shared/audio-file';
 import { cloudUrlProblem } from '../../src-shared/cloud-url';
 import type { Memo } from '../../src-shared/schema';
 import type { AgentTalkStore } from '../db';
@@ -21,6 +22,7 @@ export function createServiceAudio(store: AgentTalkStore, audio: AudioFiles, cli
 
   async function fetchAudio(memo: Memo): Promise<Memo> {
     const url = memo.audio_url;
+    if (!AUDIO_FILE_NAME.test(`${memo.id}.wav`)) throw new ServiceError('UNSUPPORTED', 'This memo’s id cannot name an audio file on this computer.', { reason: 'bad-memo-id' });
     if (!/^data:/i.test(url) && cloudUrlProblem(url)) {
       throw new ServiceError('UNSUPPORTED', 'This memo’s audio is at an address the app does not fetch (only https, or http on this computer).', { reason: 'bad-audio-url' });
     }

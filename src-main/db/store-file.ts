@@ -12,7 +12,11 @@ export type StoreFileState =
   /** The file is there with no bytes: whatever it held is gone (LMDB would silently start an empty store). */
   | { kind: 'empty' }
   | { kind: 'damaged'; reason: string }
-  | { kind: 'ok'; pageSize: number; pages: number };
+  /**
+   * `usedPages` can exceed `pages`: pages a transaction took from the end of the file and freed again before it
+   * committed are counted in the meta page but never written (a SIGKILL then leaves the file that short).
+   */
+  | { kind: 'ok'; pageSize: number; pages: number; usedPages: number };
 
 const MAGIC = 0xbeefc0de;
 const DATA_VERSION = 2;
@@ -74,13 +78,14 @@ export function inspectStoreFile(path: string): StoreFileState {
     // LMDB reads the meta page with the newer transaction id; every page it can reach from there must exist.
     const newest = second.txnId > first.txnId ? second : first;
     const pages = size / BigInt(newest.pageSize);
-    if (newest.lastPage >= pages) {
-      return { kind: 'damaged', reason: `the file is cut short (${pages} of ${newest.lastPage + 1n} pages)` };
-    }
     if (newest.roots.some((root) => root !== NO_PAGE && (root < 2n || root > newest.lastPage))) {
       return { kind: 'damaged', reason: 'a meta page points at a page outside the file' };
     }
-    return { kind: 'ok', pageSize: newest.pageSize, pages: Number(pages) };
+    // The roots are the pages a commit writes last: one past the end means the file lost what it had.
+    if (newest.roots.some((root) => root !== NO_PAGE && root >= pages)) {
+      return { kind: 'damaged', reason: `the file is cut short (${pages} of ${newest.lastPage + 1n} pages)` };
+    }
+    return { kind: 'ok', pageSize: newest.pageSize, pages: Number(pages), usedPages: Number(newest.lastPage + 1n) };
   } finally {
     closeSync(fd);
   }

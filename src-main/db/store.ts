@@ -3,6 +3,7 @@
  * run in lmdb-js's batched asynchronous transactions (each caller's callback in a child transaction, so one
  * failing caller never takes others down) and resolve only once committed and flushed.
  */
+import { truncateSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
 import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
@@ -264,6 +265,9 @@ export async function openStore<const T extends readonly TableDef[]>(options: Op
     const reason = file.kind === 'empty' ? 'the store file is empty' : file.reason;
     throw new StoreError('STORE_DAMAGED', `The store cannot be opened: ${reason}.`, { reason });
   }
+  // Unwritten free pages at the end: the file grows to the size LMDB counts (zeros, as LMDB itself would extend it),
+  // so no read of a page past its end can raise SIGBUS.
+  if (file.kind === 'ok' && file.usedPages > file.pages) truncateSync(path, file.usedPages * file.pageSize);
   // Named databases: one per table and per index (see schema.ts), plus the catalog, migrations and change feed.
   // eventTurnBatching off: every write here is an explicit transaction already, and with it on, lmdb-js leaves
   // a promise of its own unhandled when a batch fails to commit (which ends the process).

@@ -14,7 +14,7 @@ import { createCloudClient } from './services/cloud/client';
 import { createCloudEngine } from './services/tts/engines/cloud';
 import { createOfflineEngine } from './services/tts/engines/offline';
 import { createAgentApi, type AgentApi, type AgentApiOptions } from './api/server';
-import { forwardChanges } from './ipc/events';
+import { forwardChanges, forwardSyncStatus } from './ipc/events';
 import { createHandlers, type EdgeDeps } from './ipc/handlers';
 import { createRouter } from './ipc/router';
 
@@ -75,6 +75,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
   // A port in use leaves the app working: the API then says why it is not running (Settings shows it).
   const agentApi: AgentApi | undefined = agentApiOptions && createAgentApi({ services, ...(clock && { clock }), ...agentApiOptions });
   await agentApi?.apply();
+  services.sync.start();
   return {
     handle: createRouter(createHandlers(services, { profileDir, cloud, ...(saveFile && { saveFile }), ...(agentApi && { agentApi }) })),
     subscribe(sink) {
@@ -84,6 +85,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
         services.generation.onProgress((memoId, progress) => sink('job.progress', { memoId, progress } satisfies JobProgress)),
         services.devices.onStatus((status) => sink('devices.status', status)),
         cloud.onRateLimit(() => sink('usage.changed', { ids: [] } satisfies ChangedEvent)),
+        forwardSyncStatus(services, sink),
       ];
       return () => stops.forEach((stop) => stop());
     },
@@ -93,6 +95,7 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
       await services.devices.stop();
       // Agents' requests end first; a memo they were waiting for stays queued and resumes at the next start.
       await agentApi?.close();
+      await services.sync.stop();
       await services.generation.stop();
       await services.tts.close();
       await store.close();

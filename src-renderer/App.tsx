@@ -6,6 +6,8 @@ import { PlayerBar } from './features/player/PlayerBar';
 import { FirstRun } from './features/profile/FirstRun';
 import { StoreProblem } from './features/profile/StoreProblem';
 import { SettingsScreen } from './features/settings/SettingsScreen';
+import { SyncIndicator } from './features/sync/SyncIndicator';
+import './features/account/account.css';
 import { SaveBanner } from './features/store-health/SaveBanner';
 import { StudioScreen } from './features/studio/StudioScreen';
 import { UsageScreen } from './features/usage/UsageScreen';
@@ -76,7 +78,7 @@ export function App() {
         <h1>Agent Talk</h1>
         {profile && (
           <p>
-            {profile.email} · <span className="tier">{profile.tier}</span> plan
+            {profile.email} · <span className="tier">{profile.tier}</span> plan · <SyncIndicator />
           </p>
         )}
       </header>

@@ -2,7 +2,7 @@
  * Whether the cloud voices can be used now: a cloud URL is set and the service's `GET /health` answers ok (one
  * try, through the cloud client). The answer is kept for `ttlMs` (the voice picker asks often) and forgotten when
  * the URL changes. Each probe that finds the service up is told to `onAvailable` listeners (memos waiting for the
- * cloud start; sync can run on reconnect).
+ * cloud start); one that finds it up after one found it down is also told to `onReconnected` listeners (sync runs).
  */
 import { z } from 'zod';
 import type { CloudClient } from './cloud/client';
@@ -28,11 +28,22 @@ export interface CloudHealthMonitor {
   forget(): void;
   /** Calls `listener` after each probe that found the service up; returns the unsubscribe function. */
   onAvailable(listener: () => void): () => void;
+  /** Calls `listener` each time a probe finds the service up after one found it down (a reconnect). */
+  onReconnected(listener: () => void): () => void;
 }
 
 export function createCloudHealth({ client, timeoutMs = 3_000, ttlMs = 30_000, now = Date.now }: CloudHealthOptions): CloudHealthMonitor {
   let cached: { url: string; at: number; health: Promise<CloudHealth> } | undefined;
   const listeners = new Set<() => void>();
+  const reconnectListeners = new Set<() => void>();
+  let lastAvailable: boolean | null = null;
+
+  /** Tells the reconnect listeners when the service answers again after failing. */
+  function observe(health: CloudHealth): CloudHealth {
+    if (health.available && lastAvailable === false) for (const listener of reconnectListeners) listener();
+    lastAvailable = health.available;
+    return health;
+  }
 
   async function probe(url: string): Promise<CloudHealth> {
     try {
@@ -56,8 +67,12 @@ export function createCloudHealth({ client, timeoutMs = 3_000, ttlMs = 30_000, n
         return Promise.resolve({ available: false, reason: (error as Error).message });
       }
       if (url === null) return Promise.resolve({ available: false, reason: 'Set the Agent Talk cloud URL in Settings to use the cloud voices.' });
-      if (!cached || cached.url !== url || now() - cached.at > ttlMs) cached = { url, at: now(), health: probe(url) };
+      if (!cached || cached.url !== url || now() - cached.at > ttlMs) cached = { url, at: now(), health: probe(url).then(observe) };
       return cached.health;
+    },
+    onReconnected(listener: () => void): () => void {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
     },
     forget(): void {
       cached = undefined;

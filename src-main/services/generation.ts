@@ -19,7 +19,7 @@ import { audioUrlOf } from './audio-files';
 import type { CloudHealthMonitor } from './cloud-health';
 import { ServiceError } from './errors';
 import { createJobQueue } from './jobs/queue';
-import type { createKeyService } from './keys';
+import { holdsSecret, type createKeyService } from './keys';
 import type { createRateLimitService } from './rate-limits';
 import { utcDate, type Clock } from './time';
 import type { ServiceAnswer, Synthesis } from './tts/engine';
@@ -175,10 +175,19 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       if (voice.engine === 'cloud' && cloudUrl() === null) {
         throw new ServiceError('CLOUD_UNAVAILABLE', 'Set the Agent Talk cloud URL in Settings to use the cloud voices.', { voice: voice.id });
       }
-      const keyId = request.keyId ?? keys.list(userId).find((k) => k.isActive)?.id;
-      if (!keyId) throw new ServiceError('INVALID_API_KEY', 'Create an API key first: every memo is counted against one.');
+      // A cloud voice is billed to a cloud key only (the only kind the service knows); an offline one to a key made here first.
+      const cloud = voice.engine === 'cloud';
+      const usable = keys.list(userId).filter((k) => k.usable);
+      const keyId = request.keyId ?? (cloud ? usable.find((k) => k.kind === 'cloud') : (usable.find((k) => k.kind === 'local') ?? usable[0]))?.id;
+      if (!keyId) {
+        throw new ServiceError('INVALID_API_KEY', cloud ? 'Cloud voices need a cloud API key: paste one of your account’s keys, or create one, on the Keys screen.' : 'Create an API key first: every memo is counted against one.');
+      }
       const key = store.get('api_keys', keyId);
       if (!key || key.user_id !== userId) throw new ServiceError('INVALID_API_KEY', 'That API key is not known here.');
+      if (cloud && key.origin !== 'cloud') {
+        throw new ServiceError('INVALID_API_KEY', 'A key made on this computer is never sent to the service: choose one of your account’s cloud keys for a cloud voice.', { keyId });
+      }
+      if (cloud && !holdsSecret(key)) throw new ServiceError('INVALID_API_KEY', 'This computer does not hold that cloud key: paste it on the Keys screen first.', { keyId });
       const { result: memo } = await rateLimits.consume(keyId, text.length, (tx, _userId, countedAt) => {
         const created = tx.insert('memos', {
           // Made when it is counted: a silent memo's call is taken back from the day its creation says.

@@ -14,6 +14,7 @@ import { createServiceAudio } from './service-audio';
 import type { SecretStore } from './secrets';
 import { createSettingsService } from './settings';
 import { createSubscriptionService } from './subscriptions';
+import { createSync, type SyncDeps } from './sync';
 import type { Clock } from './time';
 import type { TtsEngine } from './tts/engine';
 import { createTtsRegistry } from './tts/registry';
@@ -32,9 +33,11 @@ export interface ServiceDeps {
   cloudClient?: CloudClient;
   /** The generation queue's lease, retry backoff and how often it asks for the cloud while memos wait (tests shorten them). */
   jobs?: { leaseMs?: number; backoffMs?: number; cloudPollMs?: number };
+  /** Cloud sync's transport, timers and backoff (tests inject them). */
+  sync?: Pick<SyncDeps, 'caller' | 'timers' | 'random' | 'backoff'>;
 }
 
-export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), cloudClient, jobs }: ServiceDeps) {
+export function createServices({ store, secrets, profileDir, engines = [], clock = () => new Date(), cloudClient, jobs, sync }: ServiceDeps) {
   const audio = createAudioFiles(audioDirOf(profileDir));
   const tts = createTtsRegistry(engines);
   const accounts = createAccountService(store, clock);
@@ -49,6 +52,9 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const client = cloudClient ?? createCloudClient({ baseUrl: settings.cloudUrl, clock });
   const cloudHealth = createCloudHealth({ client });
   const memos = createMemoService(store, audio);
+  const cloudSync = createSync({ store, secrets, accounts, cloudUrl: settings.cloudUrl, clock, ...sync });
+  // A probe that answers again after failing is a reconnect: sync runs.
+  cloudHealth.onReconnected(cloudSync.reconnected);
   return {
     store,
     secrets,
@@ -64,6 +70,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     settings,
     profileTier,
     cloudHealth,
+    sync: cloudSync,
     voices: createVoiceService(tts, cloudHealth),
     devices: createDeviceSync({ store, audio, clock }),
     generation: createGeneration({

@@ -14,10 +14,14 @@ import { tierOf } from './subscriptions';
 import { recordUsage } from './usage';
 
 export const KEY_PREFIXES = { live: 'at_live_', test: 'at_test_' } as const;
-const KEY_FORMAT = /^at_(live|test)_[A-Za-z0-9_-]{43}$/;
+export const KEY_FORMAT = /^at_(live|test)_[A-Za-z0-9_-]{43}$/;
 
 export const hashKey = (fullKey: string) => createHash('sha256').update(fullKey).digest('hex');
-const secretAccount = (keyId: string) => `api-key:${keyId}`;
+/** The keychain entry of a key's full value (local and cloud keys alike). */
+export const secretAccount = (keyId: string) => `api-key:${keyId}`;
+
+/** Whether this computer holds the key's full value: not for a cloud key only listed, or still being created. */
+export const holdsSecret = (key: Pick<ApiKey, 'key_hash'>) => !key.key_hash.startsWith('cloud:') && !key.key_hash.startsWith('pending:');
 
 export const KEYCHAIN_COPY_LEFT =
   'The key is revoked and can no longer be used. The system keychain did not answer, so its copy there is removed the next time the app starts.';
@@ -31,9 +35,12 @@ export interface ApiKeyView {
   lastUsedAt: string | null;
   isActive: boolean;
   createdAt: string;
+  kind: 'local' | 'cloud';
+  usable: boolean;
+  waiting: boolean;
 }
 
-export function viewOf(key: ApiKey): ApiKeyView {
+export function viewOf(key: ApiKey, waiting = false): ApiKeyView {
   return {
     id: key.id,
     name: key.name ?? 'Default Key',
@@ -43,27 +50,34 @@ export function viewOf(key: ApiKey): ApiKeyView {
     lastUsedAt: key.last_used_at,
     isActive: key.is_active !== false,
     createdAt: key.created_at ?? '',
+    kind: key.origin,
+    usable: key.is_active !== false && holdsSecret(key),
+    waiting,
   };
 }
 
 export type KeySecret = 'here' | 'session' | 'missing';
 
 export function createKeyService(store: AgentTalkStore, secrets: SecretStore, clock: () => Date) {
-  function owned(userId: string, id: string): ApiKey {
+  function owned(userId: string, id: string, origin?: ApiKey['origin']): ApiKey {
     const key = store.get('api_keys', id);
-    if (!key || key.user_id !== userId) throw new ServiceError('NOT_FOUND', 'That API key does not exist.');
+    if (!key || key.user_id !== userId || (origin && key.origin !== origin)) throw new ServiceError('NOT_FOUND', 'That API key does not exist.');
     return key;
   }
 
   return {
     list(userId: string): ApiKeyView[] {
-      return store.query('api_keys', { user_id: userId }).map(viewOf).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const waiting = new Set(store.query('cloud_outbox', { status: 'pending' }).map((e) => e.key_id));
+      return store
+        .query('api_keys', { user_id: userId })
+        .map((key) => viewOf(key, waiting.has(key.id)))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));
     },
 
     /**
      * The Keys screen: the keys newest first, each with where its full key is (`here`: in the keychain; `session`:
      * in memory until the app stops; `missing`: not on this computer, e.g. kept for an earlier session only), how
-     * many are active, and how many the plan allows.
+     * many made here are active, and how many the plan allows.
      */
     async overview(userId: string): Promise<{ keys: (ApiKeyView & { secret: KeySecret })[]; active: number; limit: number }> {
       const keys = await Promise.all(
@@ -73,7 +87,7 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
           return { ...key, secret };
         }),
       );
-      return { keys, active: keys.filter((k) => k.isActive).length, limit: TIER_LIMITS[tierOf(store, userId, clock())].apiKeys };
+      return { keys, active: keys.filter((k) => k.isActive && k.kind === 'local').length, limit: TIER_LIMITS[tierOf(store, userId, clock())].apiKeys };
     },
 
     /**
@@ -87,7 +101,7 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
       const id = uuidv4();
       const checkLimit = (tx: Pick<AgentTalkStore, 'get' | 'query'>) => {
         const limit = TIER_LIMITS[tierOf(tx, userId, clock())].apiKeys;
-        const active = tx.query('api_keys', { user_id: userId }).filter((k) => k.is_active !== false).length;
+        const active = tx.query('api_keys', { user_id: userId }).filter((k) => k.is_active !== false && k.origin === 'local').length;
         if (active >= limit) {
           throw new ServiceError('KEY_LIMIT_REACHED', `Your plan allows ${limit} active API keys; revoke one to create another.`, { limit, used: active });
         }
@@ -115,8 +129,13 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
       }
     },
 
+    /** Which kind of key this is: a cloud key's changes go through the sync outbox instead (sync/cloud-keys.ts). */
+    kindOf(userId: string, id: string): ApiKey['origin'] {
+      return owned(userId, id).origin;
+    },
+
     async rename(userId: string, id: string, name: string): Promise<ApiKeyView> {
-      owned(userId, id);
+      owned(userId, id, 'local');
       return viewOf(await store.update('api_keys', id, { name }));
     },
 
@@ -126,7 +145,7 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
      * says so and the copy is removed later (`removeRevokedSecrets`, at the next start).
      */
     async revoke(userId: string, id: string): Promise<ApiKeyView & { notice?: string }> {
-      const key = owned(userId, id);
+      const key = owned(userId, id, 'local');
       const revoked =
         key.is_active === false
           ? key
@@ -151,12 +170,12 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
     authenticate(fullKey: string): ApiKey {
       if (typeof fullKey !== 'string' || !KEY_FORMAT.test(fullKey)) throw new ServiceError('INVALID_API_KEY', 'That is not an Agent Talk API key.');
       const key = store.query('api_keys', { key_hash: hashKey(fullKey) })[0];
-      if (!key) throw new ServiceError('INVALID_API_KEY', 'That API key is not known here.');
+      if (!key || key.origin !== 'local') throw new ServiceError('INVALID_API_KEY', 'That API key is not known here.');
       if (key.is_active === false) throw new ServiceError('REVOKED_KEY', 'That API key has been revoked.');
       return key;
     },
 
-    /** The full key from the keychain, for the app's own calls to the cloud. */
+    /** The full key from the keychain (null when this computer does not hold it). */
     secretOf(userId: string, id: string): Promise<string | null> {
       owned(userId, id);
       return secrets.get(secretAccount(id));
@@ -164,12 +183,14 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
 
     /**
      * What the cloud engine sends for a key: its secret, and the service URL the key belongs to (`service_url`).
+     * Only a cloud key (`origin` cloud) is ever sent; a key made here is refused.
      * A key bound to no service yet is bound now to `serviceUrl`, the one it is about to be sent to, so it is never
      * sent to another after the URL changes (the cloud client refuses). Null when the key or its secret is gone.
      */
     async cloudCredential(id: string, serviceUrl: string): Promise<{ secret: string; serviceUrl: string } | null> {
       const key = store.get('api_keys', id);
       if (!key) return null;
+      if (key.origin !== 'cloud') throw new ServiceError('INVALID_API_KEY', 'A key made on this computer is never sent to the service: choose a cloud key.');
       const secret = await secrets.get(secretAccount(id));
       if (secret === null) return null;
       if (key.service_url) return { secret, serviceUrl: key.service_url };

@@ -1,7 +1,8 @@
 /** The profile's own settings, kept in the `settings` table: the cloud service's URL, the theme, the agent API, the Studio's draft. */
 import { AGENT_API_DEFAULT_PORT, agentApiSettings, type AgentApiSettings } from '../../src-shared/contract/agent-api';
 import { studioDraft, THEMES, type SettingsView, type StudioDraft } from '../../src-shared/contract/settings';
-import type { AgentTalkStore } from '../db';
+import type { tables } from '../../src-shared/schema';
+import type { AgentTalkStore, Transaction } from '../db';
 
 const CLOUD_URL = 'cloud_url';
 const THEME = 'theme';
@@ -17,6 +18,15 @@ const AGENT_API_DEFAULTS: AgentApiSettings = { enabled: true, port: AGENT_API_DE
 export function readCloudUrl(store: AgentTalkStore): string | null {
   const value = store.get('settings', CLOUD_URL)?.value;
   return typeof value === 'string' ? value : null;
+}
+
+/** Sets one setting in the transaction; null removes it. */
+export function writeSetting(tx: Transaction<typeof tables>, key: string, value: unknown): void {
+  const exists = tx.get('settings', key) !== undefined;
+  if (value === null) {
+    if (exists) tx.delete('settings', key);
+  } else if (exists) tx.update('settings', key, { value });
+  else tx.insert('settings', { key, value });
 }
 
 export function createSettingsService(store: AgentTalkStore) {
@@ -63,12 +73,7 @@ export function createSettingsService(store: AgentTalkStore) {
     async update(changes: { cloudUrl?: string | null; theme?: SettingsView['theme'] }): Promise<SettingsView> {
       await store.transaction((tx) => {
         for (const [key, value] of [[CLOUD_URL, changes.cloudUrl], [THEME, changes.theme]] as const) {
-          if (value === undefined) continue;
-          const exists = tx.get('settings', key) !== undefined;
-          if (value === null) {
-            if (exists) tx.delete('settings', key);
-          } else if (exists) tx.update('settings', key, { value });
-          else tx.insert('settings', { key, value });
+          if (value !== undefined) writeSetting(tx, key, value);
         }
       });
       return get();

@@ -17,7 +17,7 @@ interface KeysState {
   notice: string | null;
   load(): Promise<void>;
   /** Creates a key and answers its full value, which exists nowhere else: it is not kept in the store. */
-  create(options: { name: string; test: boolean }): Promise<{ key: ApiKeyView; fullKey: string }>;
+  create(options: { name: string; test: boolean; kind?: ApiKeyView["kind"] }): Promise<{ key: ApiKeyView; fullKey: string | null }>;
   rename(id: string, name: string): Promise<void>;
   revoke(id: string): Promise<void>;
 }

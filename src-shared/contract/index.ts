@@ -11,6 +11,7 @@ import { memosMethods } from './memos';
 import { profileMethods, type StoreHealthView } from './profile';
 import { settingsMethods } from './settings';
 import { storeMethods } from './store';
+import { syncMethods, type SyncStatus } from './sync';
 import { usageMethods } from './usage';
 import { voicesMethods } from './voices';
 
@@ -21,6 +22,7 @@ export const methods = {
   ...memosMethods,
   ...voicesMethods,
   ...settingsMethods,
+  ...syncMethods,
   ...agentApiMethods,
   ...storeMethods,
   ...devicesMethods,
@@ -54,9 +56,11 @@ export interface EventPayloads {
   'store.health': StoreHealthView;
   /** Sync between computers: its state after each round (the indicator and Settings show it). */
   'devices.status': DeviceSyncStatus;
+  /** Cloud account sync: its state after each step (the header's indicator and Settings show it). */
+  'sync.status': SyncStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'store.health', 'devices.status'] as const satisfies readonly EventName[];
+export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'memos.changed', 'usage.changed', 'job.progress', 'store.health', 'devices.status', 'sync.status'] as const satisfies readonly EventName[];
 
 export * from './result';
 export { AGENT_API_DEFAULT_PORT, type AgentApiSettings, type AgentApiView } from './agent-api';
@@ -68,3 +72,4 @@ export { IMPORT_NOTE_KINDS, THEMES, type ImportNoteKind, type SettingsView, type
 export type { BackupView, IntegrityView, StoreStatus } from './store';
 export type { UsageLogView } from './usage';
 export type { VoiceView } from './voices';
+export type { AccountView, CapabilityView, LinkResult, SourceStatus, SyncState, SyncStatus } from './sync';

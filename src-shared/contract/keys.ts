@@ -10,16 +10,31 @@ export const apiKeyView = z.object({
   lastUsedAt: z.string().nullable(),
   isActive: z.boolean(),
   createdAt: z.string(),
+  /** `local`: made on this computer, never sent to the service; `cloud`: the account's, the only kind cloud voices use. */
+  kind: z.enum(['local', 'cloud']),
+  /** Whether this computer holds the full key (a cloud key made elsewhere is only listed until it is pasted here). */
+  usable: z.boolean(),
+  /** A cloud key's change made here and not yet accepted by the service. */
+  waiting: z.boolean(),
 });
 
 const keyName = z.string().trim().min(1, 'A key needs a name.').max(100, 'A key name has at most 100 characters.');
 
 export const keysMethods = {
-  /** `secret`: where the full key is (`here` in the keychain, `session` until the app stops, `missing`: not on this computer). */
+  /**
+   * `secret`: where the full key is (`here` in the keychain, `session` until the app stops, `missing`: not on this
+   * computer). `active` counts the keys made here (the plan's limit is theirs).
+   */
   'keys.list': method(noArgs, z.object({ keys: z.array(apiKeyView.extend({ secret: z.enum(['here', 'session', 'missing']) })), active: z.number(), limit: z.number() })),
+  /** A `cloud` key is created on the service through the sync outbox (offline too): its full key is not known yet. */
   'keys.create': method(
-    args({ name: keyName.optional(), test: z.boolean().optional() }),
-    z.object({ key: apiKeyView, fullKey: z.string() }),
+    args({ name: keyName.optional(), test: z.boolean().optional(), kind: z.enum(['local', 'cloud']).optional() }),
+    z.object({ key: apiKeyView, fullKey: z.string().nullable() }),
+  ),
+  /** An existing key of the cloud account, pasted: checked, kept in the keychain, matched to its cloud row on sync. */
+  'keys.addCloud': method(
+    args({ key: z.string().trim().regex(/^at_(live|test)_[A-Za-z0-9_-]{43}$/, 'That is not an Agent Talk API key (at_live_ or at_test_ and 43 more characters).'), name: keyName.optional() }),
+    apiKeyView,
   ),
   'keys.rename': method(args({ id, name: keyName }), apiKeyView),
   /** `notice` says what else happened when a step after the revocation could not be done (the keychain's copy). */

@@ -19,6 +19,9 @@ export const ERROR_CODES = [
   'NO_PROFILE',
   'IMPORT_FAILED',
   'KEYCHAIN_UNAVAILABLE',
+  // The cloud account: signed out or its session refused; the service does not offer this (404/501) yet.
+  'SIGN_IN_NEEDED',
+  'NOT_OFFERED',
   // Something this window or engine cannot do (a save dialog in a browser, a preview of a cloud voice).
   'UNSUPPORTED',
   // The cloud service: unreachable or failing (5xx, network) after retries; or it answered outside its contract.

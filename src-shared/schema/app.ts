@@ -128,12 +128,74 @@ export const caseInsensitiveEmail = { email: { ...seedUsers.columns.email, caseI
 
 export const users = { ...seedUsers, columns: { ...seedUsers.columns, ...caseInsensitiveEmail } } as const satisfies TableDef;
 export const jobs = extendTable(jobTable, cloudMemoExtensions.jobs);
-export const apiKeys = extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys);
+
+export const KEY_ORIGINS = ['local', 'cloud'] as const;
+
+/**
+ * Version 10: the two kinds of keys. `local` keys are made here and never leave this computer; `cloud` keys are the
+ * account's on the service at `service_url` (version 8's column; pulled, pasted or created through the outbox), known there as
+ * `cloud_id` once the service has answered. A cloud key whose secret this computer does not hold has the
+ * `key_hash` `cloud:<cloud id>` (never a SHA-256 hex, so no full key can match it).
+ */
+export const apiKeyOriginExtension = {
+  columns: {
+    origin: { type: 'text', notNull: true, default: 'local', oneOf: KEY_ORIGINS },
+    cloud_id: { type: 'text' },
+  },
+  indexes: [index('idx_api_keys_cloud_id', 'cloud_id')],
+} as const;
+
+export const OUTBOX_OPS = ['create', 'rename', 'revoke'] as const;
+export const OUTBOX_STATUSES = ['pending', 'done', 'failed'] as const;
+
+/**
+ * Version 11: the cloud outbox. Each cloud key change made here is one row, written in the same transaction as the
+ * change, replayed in `seq` order. A create is marked `sent_at` (with the service's key ids of that name seen just
+ * before, `payload.before`) before its request goes out, so a create whose answer was lost is found afterwards.
+ */
+export const cloudOutbox = {
+  name: 'cloud_outbox',
+  primaryKey: 'id',
+  columns: {
+    id,
+    seq: { type: 'integer', notNull: true },
+    user_id: { type: 'text', notNull: true },
+    op: { type: 'text', notNull: true, oneOf: OUTBOX_OPS },
+    key_id: { type: 'text', notNull: true },
+    payload: { type: 'json' },
+    status: { type: 'text', notNull: true, default: 'pending', oneOf: OUTBOX_STATUSES },
+    attempts: { type: 'integer', notNull: true, default: 0 },
+    sent_at: { type: 'timestamp' },
+    error: { type: 'text' },
+    created_at: { type: 'timestamp', default: 'now' },
+    updated_at: updatedAt,
+  },
+  unique: [{ name: 'cloud_outbox_seq_unique', columns: ['seq'] }],
+  foreignKeys: [
+    { column: 'user_id', references: 'users', onDelete: 'cascade' },
+    { column: 'key_id', references: 'api_keys', onDelete: 'cascade' },
+  ],
+  indexes: [index('idx_cloud_outbox_status_seq', 'status', 'seq'), index('idx_cloud_outbox_key', 'key_id')],
+} as const satisfies TableDef;
+
+/** Version 11: the cloud account's calls and characters per UTC day, as the service counts them (pulled). */
+export const cloudUsage = {
+  name: 'cloud_usage',
+  primaryKey: 'date',
+  columns: {
+    date: { type: 'text', notNull: true },
+    calls: { type: 'integer', notNull: true, default: 0 },
+    characters: { type: 'integer', notNull: true, default: 0 },
+    updated_at: updatedAt,
+  },
+} as const satisfies TableDef;
+
+export const apiKeys = extendTable(extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys), apiKeyOriginExtension);
 export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */
-export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs, ...deviceSyncTables] as const;
+export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs, ...deviceSyncTables, cloudOutbox, cloudUsage] as const;
 
 export type User = RowOf<typeof users>;
 export type ApiKey = RowOf<typeof apiKeys>;
@@ -143,6 +205,8 @@ export type RateLimit = RowOf<typeof rateLimits>;
 export type Subscription = RowOf<typeof subscriptions>;
 export type Setting = RowOf<typeof settings>;
 export type Job = RowOf<typeof jobs>;
+export type CloudOutboxEntry = RowOf<typeof cloudOutbox>;
+export type CloudUsageDay = RowOf<typeof cloudUsage>;
 export type NewUser = InsertOf<typeof users>;
 export type NewApiKey = InsertOf<typeof apiKeys>;
 export type NewMemo = InsertOf<typeof memos>;

@@ -173,7 +173,9 @@ export function generate(sizes: Sizes, seed = 20251121): Dataset {
       created_at: at,
       updated_at: at,
       key_suffix: secret.slice(-6),
+      origin: 'local',
       service_url: null,
+      cloud_id: null,
     };
   };
   const memo = (owner: User, key: ApiKey | undefined): Memo => {

@@ -24,8 +24,9 @@
  * default as the service's, WAV when a test asks (then labelled `format: "wav"`, honestly); the count is exact (the
  * service's counter can let two concurrent calls through). Test-only controls: the audio settings (an http URL on
  * this server or a data: URL, MP3 encoding options), accounts and their counters, health, and a queue of injected
- * faults (a status, a raw body, a delay, a connection dropped before or after the request was handled, the silent
- * fallback). Sync will extend this server.
+ * faults (a status, a raw body, a delay, a connection dropped before or after the request was handled, a request
+ * handled twice or never answered, expired sessions, the silent fallback). The session routes (the account, its
+ * keys, subscription, usage, and the switch to today's 501s) are in session.ts.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -34,6 +35,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { durationOf, mp3Of, speak, wavOf, type Mp3Options } from './audio';
+import { HttpError, MESSAGES } from './http-error';
+import { createSessionRoutes, type SessionRoutes } from './session';
 
 // --- what the service holds --------------------------------------------------------------------------------------
 
@@ -61,22 +64,6 @@ export const SERVICE_VOICES = [
   { id: 'bill', name: 'Bill', gender: 'male', description: 'Mature male' },
   { id: 'sarah', name: 'Sarah', gender: 'female', description: 'Professional female' },
 ] as const;
-
-/** The default message of each code the service uses, as its error classes word them. */
-const MESSAGES: Record<string, string> = {
-  MISSING_API_KEY: 'API key is required',
-  INVALID_API_KEY: 'Invalid API key',
-  REVOKED_KEY: 'API key has been revoked',
-  DAILY_LIMIT_EXCEEDED: 'Daily rate limit exceeded',
-  MONTHLY_LIMIT_EXCEEDED: 'Monthly rate limit exceeded',
-  RATE_LIMIT_EXCEEDED: 'Too many concurrent requests',
-  NOT_FOUND: 'Not found',
-  INTERNAL_ERROR: 'Internal server error',
-  TTS_SERVICE_ERROR: 'Text-to-speech service temporarily unavailable',
-  NOT_IMPLEMENTED: 'Feature not implemented',
-  SERVICE_UNAVAILABLE: 'Service is temporarily unavailable',
-  VALIDATION_ERROR: 'Invalid request',
-};
 
 /** The code a status answers with when a fault names none. */
 const CODE_OF_STATUS: Record<number, string> = {
@@ -113,6 +100,8 @@ export interface AudioSettings {
 export interface Fault {
   /** Only requests whose path starts with this (default: any request). */
   path?: string;
+  /** Only requests with this method (default: any). */
+  method?: string;
   /** How many matching requests it applies to (default 1). */
   times?: number;
   /** Wait this long first; then answer as below, or normally. */
@@ -133,6 +122,12 @@ export interface Fault {
   contentType?: string;
   /** A Retry-After header, in seconds (or an HTTP date). */
   retryAfter?: number | string;
+  /** Handle the request twice, as a retrying proxy delivering it twice would, and answer the second. */
+  deliverTwice?: boolean;
+  /** Expire every session just before handling the request (it then meets 401 EXPIRED_TOKEN). */
+  expireSessions?: boolean;
+  /** Handle the request, then never answer (the client is killed or times out meanwhile); logged as `held`. */
+  holdAfterApply?: boolean;
 }
 
 export interface LoggedRequest {
@@ -146,10 +141,10 @@ export interface LoggedRequest {
   /** Milliseconds since the server started. */
   at: number;
   /**
-   * The status answered; `dropped` by a fault (`applied-then-dropped` when it was handled first); `client-closed`
-   * when the client went away before the answer.
+   * The status answered; `dropped` by a fault (`applied-then-dropped` when it was handled first), `held` when it
+   * was handled and never answered; `client-closed` when the client went away before the answer.
    */
-  status: number | 'dropped' | 'applied-then-dropped' | 'client-closed' | null;
+  status: number | 'dropped' | 'applied-then-dropped' | 'held' | 'client-closed' | null;
   /** Whether an injected fault answered it (or delayed it). */
   fault: boolean;
 }
@@ -192,12 +187,16 @@ export interface CloudServer {
   requests: LoggedRequest[];
   memos: ServedMemo[];
   inject(fault: Fault): void;
+  /** Drops every fault still waiting (the service is back). */
+  clearFaults(): void;
   configure(audio: Partial<AudioSettings>): void;
   addAccount(tier: Tier, options?: AccountOptions): string;
   setUsage(key: string, usage: { today?: number; month?: number }): void;
   usage(key: string): { today: number; month: number };
   revoke(key: string): void;
   setHealthy(healthy: boolean): void;
+  /** The account and its keys behind the session routes (session.ts), and the switch to today's 501s. */
+  session: Omit<SessionRoutes, 'route' | 'countMemo'>;
   /** Stops listening, so connections are refused as when the service cannot be reached; accounts and memos stay. */
   goOffline(): Promise<void>;
   /** Listens again, on the same port. */
@@ -227,18 +226,6 @@ interface Account {
   inFlight: number;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message?: string,
-    readonly details?: Record<string, unknown>,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message ?? MESSAGES[code] ?? code);
-  }
-}
-
 const MAX_BODY = 1024 * 1024;
 const AUDIO_FILE = /^audio_[a-z0-9_-]+\.(mp3|wav)$/i;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -263,6 +250,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
   const memos: ServedMemo[] = [];
   let healthy = true;
   let baseUrl = '';
+  const queries = new WeakMap<IncomingMessage, URLSearchParams>();
 
   function addAccount(tier: Tier, account: AccountOptions = {}): string {
     const key = (account.test ? 'at_test_' : 'at_live_') + randomBytes(32).toString('base64url');
@@ -299,6 +287,17 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
   };
   accountOf(keys.revoked).active = false;
 
+  const session = createSessionRoutes({
+    clock,
+    registerKey: (key, tier) => {
+      const now = clock();
+      accounts.set(sha256(key), { tier, active: true, day: utcDay(now), today: 0, month: utcMonth(now), thisMonth: 0, inFlight: 0 });
+    },
+    setKeyActive: (key, active) => {
+      accountOf(key).active = active;
+    },
+  });
+
   /** X-RateLimit-* for an account's daily count, or for a request no valid key is counted against. */
   function rateHeaders(account: Account | null): Record<string, string> {
     const now = clock();
@@ -312,8 +311,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
 
   /** The account an Authorization header names, as the service authenticates: throws its 401/403 errors. */
   function authenticate(header: string | undefined): Account {
-    const value = header?.trim() ?? '';
-    const key = /^bearer\s/i.test(value) ? value.slice(7).trim() : value;
+    const key = bearerKey(header);
     if (!key.startsWith('at_live_') && !key.startsWith('at_test_')) throw new HttpError(401, 'MISSING_API_KEY');
     const account = accounts.get(sha256(key));
     if (!account) throw new HttpError(401, 'INVALID_API_KEY');
@@ -329,8 +327,8 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     }
   }
 
-  function takeFault(path: string): Fault | null {
-    const index = faults.findIndex((f) => path.startsWith(f.path ?? ''));
+  function takeFault(method: string, path: string): Fault | null {
+    const index = faults.findIndex((f) => path.startsWith(f.path ?? '') && (f.method === undefined || f.method === method));
     if (index < 0) return null;
     const fault = faults[index]!;
     const left = (fault.times ?? 1) - 1;
@@ -387,6 +385,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
 
       if (options.memoLatencyMs) await sleep(options.memoLatencyMs, closing.signal);
       const memo = silent ? serveSilence(text, spec.id) : await synthesize(text, spec.id);
+      session.countMemo(bearerKey(req.headers.authorization), text.length);
       return {
         status: 201,
         account,
@@ -429,8 +428,10 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     return memo;
   }
 
-  async function route(req: IncomingMessage, raw: Buffer, path: string, silent = false): Promise<{ status: number; body: unknown; headers?: Record<string, string>; account?: Account | null }> {
+  async function route(req: IncomingMessage, raw: Buffer, path: string, query: URLSearchParams, silent = false): Promise<{ status: number; body: unknown; headers?: Record<string, string>; account?: Account | null }> {
     const method = req.method ?? 'GET';
+    const sessionAnswer = session.route(req, raw, path, query);
+    if (sessionAnswer) return typeof sessionAnswer.body === 'string' ? { ...sessionAnswer, headers: { 'Content-Type': 'text/plain; charset=utf-8' } } : sessionAnswer;
     if (method === 'GET' && path === '/health') {
       const base = { service: 'Agent Talk API', version: '1.0.0', timestamp: clock().toISOString(), ttsMode: 'simulation' };
       return healthy
@@ -446,6 +447,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    queries.set(req, url.searchParams);
     const entry: LoggedRequest = {
       seq: requests.length + 1,
       method: req.method ?? 'GET',
@@ -457,7 +459,7 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     };
     requests.push(entry);
     res.on('close', () => {
-      if (entry.status === null) entry.status = 'client-closed';
+      if (entry.status === null || entry.status === 'held') entry.status = 'client-closed';
     });
     handle(req, res, entry).catch((error: unknown) => {
       // Only a broken connection gets here; an answer already begun cannot be replaced.
@@ -479,13 +481,15 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
       }
     }
 
-    const fault = takeFault(entry.path);
+    const query = queries.get(req) ?? new URLSearchParams();
+    const fault = takeFault(entry.method, entry.path);
+    if (fault?.expireSessions) session.expireSessions();
     if (fault) {
       entry.fault = true;
       if (fault.delayMs) await sleep(fault.delayMs, closing.signal);
       if (res.destroyed || closing.signal.aborted) return;
       if (fault.dropConnection || fault.dropAfterApply) {
-        if (fault.dropAfterApply) await route(req, raw, entry.path, fault.silentAudio).catch(() => undefined);
+        if (fault.dropAfterApply) await route(req, raw, entry.path, query, fault.silentAudio).catch(() => undefined);
         entry.status = fault.dropAfterApply ? 'applied-then-dropped' : 'dropped';
         req.socket.destroy();
         return;
@@ -525,7 +529,12 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     }
 
     try {
-      const answer = await route(req, raw, entry.path, fault?.silentAudio);
+      if (fault?.deliverTwice) await route(req, raw, entry.path, query).catch(() => undefined);
+      const answer = await route(req, raw, entry.path, query, fault?.silentAudio);
+      if (fault?.holdAfterApply) {
+        entry.status = 'held';
+        return;
+      }
       if (res.destroyed) return;
       reply(res, entry, answer.status, answer.body, { ...rateHeaders(answer.account ?? accountIn(req)), ...answer.headers });
     } catch (error) {
@@ -565,6 +574,9 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     inject(fault) {
       faults.push({ ...fault });
     },
+    clearFaults() {
+      faults.splice(0);
+    },
     configure(settings) {
       Object.assign(audio, settings);
     },
@@ -583,6 +595,15 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
     },
     setHealthy(value) {
       healthy = value;
+    },
+    session: {
+      addUser: session.addUser,
+      addKey: session.addKey,
+      user: session.user,
+      keysOf: session.keysOf,
+      key: session.key,
+      setSessionRoutes: session.setSessionRoutes,
+      expireSessions: session.expireSessions,
     },
     async goOffline() {
       await new Promise<void>((resolve) => {
@@ -609,6 +630,12 @@ export async function start(options: StartOptions = {}): Promise<CloudServer> {
 }
 
 // --- helpers -----------------------------------------------------------------------------------------------------
+
+/** The key an Authorization header carries: `Bearer <key>` or the bare key, as the service reads it. */
+function bearerKey(header: string | undefined): string {
+  const value = header?.trim() ?? '';
+  return /^bearer\s/i.test(value) ? value.slice(7).trim() : value;
+}
 
 function retryAfter(now: Date, at: Date): Record<string, string> {
   return { 'Retry-After': String(Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000))) };

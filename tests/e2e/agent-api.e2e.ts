@@ -47,7 +47,10 @@ test('a memo made by an agent appears in the open Library live and plays; Settin
   await shoot('settings-agent-api');
 
   // Turned off from Settings: agents can no longer reach it.
-  await card.getByRole('checkbox', { name: /Let agents on this computer use the app/ }).uncheck();
+  // The box follows the saved setting, so it turns off once the app has it (not at the click itself).
+  const enabled = card.getByRole('checkbox', { name: /Let agents on this computer use the app/ });
+  await enabled.click();
+  await expect(enabled).not.toBeChecked();
   await expect(card.getByRole('status')).toHaveText(/Turned off/);
   await expect(fetch(`${address}/health`)).rejects.toThrow();
 

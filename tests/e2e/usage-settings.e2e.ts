@@ -98,8 +98,10 @@ test('settings show the profile folder and the keychain, keep the cloud URL and 
   await expect(keychain).toContainText(KEYCHAIN_REASON);
 
   const cloudUrl = page.getByLabel('Cloud URL');
+  // Settings has a Save in every card: this one is the Cloud form's.
+  const saveCloudUrl = () => page.getByRole('form', { name: 'Cloud' }).getByRole('button', { name: 'Save' }).click();
   await cloudUrl.fill('agent-talk.example.com');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await saveCloudUrl();
   await expect(page.getByRole('alert')).toContainText('The cloud URL must be an https:// address');
   await expect(cloudUrl).toHaveAttribute('aria-invalid', 'true');
   await page.reload();
@@ -107,7 +109,7 @@ test('settings show the profile folder and the keychain, keep the cloud URL and 
   await expect(page.getByLabel('Cloud URL')).toHaveValue(''); // nothing was kept
 
   await page.getByLabel('Cloud URL').fill(`${app.cloud.url}/`);
-  await page.getByRole('button', { name: 'Save' }).click();
+  await saveCloudUrl();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(page.getByLabel('Cloud URL')).toHaveValue(app.cloud.url); // as the core keeps it
   await page.reload();

@@ -1,5 +1,5 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
-import { apiKeyExtension, cloudMemoExtensions, deviceSyncTables, jobTable, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
+import { apiKeyExtension, apiKeyOriginExtension, cloudMemoExtensions, cloudOutbox, cloudUsage, deviceSyncTables, jobTable, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
 import { createTables, extendTables, type Migration } from '../migrate';
 import { caseInsensitiveEmails } from './case-insensitive-emails';
 
@@ -13,4 +13,6 @@ export const migrations: readonly Migration[] = [
   extendTables(7, 'memo failure kinds', { memos: memoErrorCode }),
   extendTables(8, 'cloud memos: kept answers, waiting jobs, keys bound to their service', cloudMemoExtensions),
   caseInsensitiveEmails(9),
+  extendTables(10, 'cloud keys', { api_keys: apiKeyOriginExtension }),
+  createTables(11, 'cloud outbox and cloud usage', [cloudOutbox, cloudUsage]),
 ];

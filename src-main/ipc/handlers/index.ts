@@ -8,6 +8,7 @@ import { keysHandlers } from './keys';
 import { memosHandlers } from './memos';
 import { profileHandlers } from './profile';
 import { settingsHandlers } from './settings';
+import { syncHandlers } from './sync';
 import { usageHandlers } from './usage';
 import { voicesHandlers } from './voices';
 
@@ -40,6 +41,7 @@ export function createHandlers(s: Services, edge: EdgeDeps): Handlers {
     ...memosHandlers(s, edge),
     ...voicesHandlers(s),
     ...settingsHandlers(s, edge),
+    ...syncHandlers(s),
     ...agentApiHandlers(s, edge),
     ...devicesHandlers(s),
   };

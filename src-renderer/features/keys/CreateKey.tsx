@@ -21,7 +21,7 @@ export function CreateKey() {
     setError(null);
     try {
       const { key, fullKey } = await create({ name: name.trim(), test });
-      setCreated({ name: key.name, fullKey });
+      if (fullKey) setCreated({ name: key.name, fullKey });
       setName('');
       setTest(false);
     } catch (failure) {

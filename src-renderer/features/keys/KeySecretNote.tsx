@@ -10,7 +10,7 @@ export function KeySecretNote({ secret }: { secret: ListedKey['secret'] }) {
     <p className="key-secret-note">
       {secret === 'session'
         ? 'Its full key is kept only until Agent Talk stops (no keychain).'
-        : 'Its full key is not on this computer (it was kept for an earlier session only). Agents that hold it, and memos with the offline voices, still work; the cloud voices need a key whose full key is here: create a new one.'}
+        : 'Its full key is not on this computer (it was kept for an earlier session only). Agents that hold it, and memos with the offline voices, still work (a key made here is never sent to the cloud voices).'}
     </p>
   );
 }

@@ -4,10 +4,17 @@ import { KeySecretNote } from './KeySecretNote';
 import { RenameKey } from './RenameKey';
 import { RevokeKey } from './RevokeKey';
 
-export function KeyTable({ keys }: { keys: ListedKey[] }) {
+/** A cloud key's state besides active or revoked: a change waiting for sync, or a key this computer does not hold. */
+function note(key: ListedKey): string | null {
+  if (key.waiting) return 'Waiting to sync';
+  if (key.kind === 'cloud' && key.isActive && !key.usable) return 'Not on this computer';
+  return null;
+}
+
+export function KeyTable({ keys, caption }: { keys: ListedKey[]; caption: string }) {
   return (
     <table className="keys">
-      <caption className="visually-hidden">Your API keys</caption>
+      <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>
           <th scope="col">Name</th>
@@ -33,7 +40,9 @@ export function KeyTable({ keys }: { keys: ListedKey[] }) {
               <span className={key.isActive ? 'status active' : 'status revoked'}>
                 {key.isActive ? 'Active' : 'Revoked'}
               </span>
-              {key.isActive && <KeySecretNote secret={key.secret} />}
+              {note(key) && <span className="key-note"> · {note(key)}</span>}
+              {/* A cloud key's full key is the account's, said by note(); a key made here says where its full key is. */}
+              {key.isActive && key.kind === 'local' && <KeySecretNote secret={key.secret} />}
             </td>
             <td className="key-actions">
               <RenameKey apiKey={key} />

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useKeys } from '../../stores/keys';
+import { CloudKeyForms } from './CloudKeyForms';
 import { CreateKey } from './CreateKey';
 import { KeyTable } from './KeyTable';
 
@@ -7,6 +8,8 @@ import { KeyTable } from './KeyTable';
 export function KeysScreen() {
   const { keys, active, limit, loaded, error, notice, load } = useKeys();
   useEffect(() => void load(), [load]);
+  const local = keys.filter((k) => k.kind === 'local');
+  const cloud = keys.filter((k) => k.kind === 'cloud');
 
   return (
     <section aria-labelledby="keys-title">
@@ -25,8 +28,18 @@ export function KeysScreen() {
             </strong>{' '}
             active on your plan. Revoked keys don’t count.
           </p>
-          <CreateKey />
-          {keys.length === 0 ? <p>No keys yet.</p> : <KeyTable keys={keys} />}
+          <section aria-labelledby="local-keys-title">
+            <h3 id="local-keys-title">This computer</h3>
+            <p className="settings-help">For the offline voices and local agents. Never sent to the service.</p>
+            <CreateKey />
+            {local.length === 0 ? <p>No keys yet.</p> : <KeyTable keys={local} caption="Keys made on this computer" />}
+          </section>
+          <section aria-labelledby="cloud-keys-title">
+            <h3 id="cloud-keys-title">Cloud</h3>
+            <p className="settings-help">Your cloud account’s keys: the only ones the cloud voices use.</p>
+            <CloudKeyForms />
+            {cloud.length === 0 ? <p>No cloud keys yet.</p> : <KeyTable keys={cloud} caption="Your cloud account’s keys" />}
+          </section>
         </>
       )}
     </section>

@@ -2,6 +2,7 @@ import { DeviceSyncPanel } from '../devices/DeviceSyncPanel';
 import { AgentApiSettings } from '../agent-api/AgentApiSettings';
 import { useProfile } from '../../stores/profile';
 import { useSettings } from '../../stores/settings';
+import { CloudAccountPanel } from '../account/CloudAccountPanel';
 import { CloudUrlForm } from './CloudUrlForm';
 import { LegacyImport } from './LegacyImport';
 import { StoreSection } from './StoreSection';
@@ -52,6 +53,7 @@ export function SettingsScreen() {
       )}
       {app && <ProfileFolder profileDir={app.profileDir} />}
       {settings && <CloudUrlForm saved={settings.cloudUrl} />}
+      {settings && <CloudAccountPanel cloudUrl={settings.cloudUrl} />}
       {app && <DeviceSyncPanel />}
       <AgentApiSettings />
       <LegacyImport />

@@ -164,7 +164,7 @@ describe('migration runner', () => {
     });
     expect(await failure(openTempStore(tables, { migrations: migrations.slice(0, 1) }))).toMatchObject({
       code: 'SCHEMA_ERROR',
-      details: { tables: ['users', 'api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_devices', 'sync_rows', 'sync_counts', 'sync_outbox'] },
+      details: { tables: ['users', 'api_keys', 'memos', 'usage_logs', 'settings', 'jobs', 'sync_devices', 'sync_rows', 'sync_counts', 'sync_outbox', 'cloud_outbox', 'cloud_usage'] },
     });
   });
 
@@ -299,8 +299,52 @@ describe('009 case-insensitive emails', () => {
     expect(error).toMatchObject({ code: 'MIGRATION_ERROR', details: { table: 'users', column: 'email', migration: 9 } });
     expect(error.message).toContain(`ada@example.com (${String(first.id)}) and ADA@Example.COM (${String(second.id)})`);
     const after = untyped(await openAgentTalk(profile, { migrate: false }));
-    expect(after.migrations.status().at(-1)).toMatchObject({ version: 9, appliedAt: null });
+    expect(after.migrations.status().find((m) => m.version === 9)).toMatchObject({ version: 9, appliedAt: null });
     expect(after.count('users')).toBe(2);
     expect(after.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('010 cloud keys', () => {
+  it('marks every existing key as made on this computer, lets a key say it is the cloud account’s, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(9);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const local = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h1', key_suffix: 'abcdef' });
+    await store.migrations.up(10);
+    expect(store.get('api_keys', local.id as string)).toMatchObject({ origin: 'local', service_url: null, cloud_id: null });
+    const cloud = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'cloud:k1', origin: 'cloud', service_url: 'https://talk.example', cloud_id: 'k1' });
+    expect(store.explain('api_keys', { cloud_id: 'k1' })).toMatchObject({ index: 'idx_api_keys_cloud_id' });
+    expect(store.query('api_keys', { cloud_id: 'k1' })).toEqual([cloud]);
+    expect(await failure(store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h3', origin: 'elsewhere' }))).toMatchObject({ code: 'CHECK_VIOLATION' });
+    await store.migrations.down(9);
+    expect(store.get('api_keys', local.id as string)).toEqual(local);
+    await store.migrations.up(10);
+    expect(store.get('api_keys', cloud.id as string)).toMatchObject({ origin: 'local', cloud_id: null });
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('011 cloud outbox and cloud usage', () => {
+  it('keeps outbox entries in order by sequence, one per sequence number, gone with their key, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(10);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'pending:1', origin: 'cloud' });
+    await store.migrations.up(11);
+    for (const [seq, op] of [[2, 'rename'], [1, 'create'], [3, 'revoke']] as const) {
+      await store.insert('cloud_outbox', { seq, user_id: user.id, op, key_id: key.id, payload: { name: 'Café ☕' } });
+    }
+    expect(store.explain('cloud_outbox', { status: 'pending' }, { orderBy: 'seq' })).toMatchObject({ index: 'idx_cloud_outbox_status_seq' });
+    expect(store.query('cloud_outbox', { status: 'pending' }, { orderBy: 'seq' }).map((e) => e.op)).toEqual(['create', 'rename', 'revoke']);
+    expect(await failure(store.insert('cloud_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id }))).toMatchObject({ code: 'UNIQUE_VIOLATION' });
+    await store.insert('cloud_usage', { date: '2026-03-01', calls: 4, characters: 120 });
+    await store.migrations.down(10);
+    expect(await failure(() => store.count('cloud_outbox'))).toMatchObject({ code: 'UNKNOWN_TABLE' });
+    await store.migrations.up();
+    expect(store.count('cloud_usage')).toBe(0);
+    await store.insert('cloud_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id });
+    await store.delete('api_keys', key.id as string);
+    expect(store.count('cloud_outbox')).toBe(0);
   });
 });

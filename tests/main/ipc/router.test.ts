@@ -82,6 +82,15 @@ async function populated() {
     'settings.draft': undefined,
     'settings.saveDraft': { text: 'Half a memo', title: '', voice: 'flite:rms', keyId: key.id },
     'legacy.import': { fileName: 'agent-talk.db', database: LEGACY_UPLOAD },
+    'keys.addCloud': { key: `at_live_${'A'.repeat(43)}`, name: 'Pasted' },
+    'account.get': undefined,
+    'account.signIn': { email: 'ada@example.com', password: 'correct horse' },
+    'account.useToken': { token: 'a-session-token-from-the-service' },
+    'account.signOut': undefined,
+    'sync.status': undefined,
+    'sync.now': undefined,
+    'sync.setInterval': { minutes: 15 },
+    'usage.cloudDaily': { days: 30 },
     'agentApi.get': undefined,
     'agentApi.update': { enabled: false, port: 8123, nearestOfflineVoice: false },
     'devices.status': undefined,
@@ -136,6 +145,11 @@ const hostileFor: Partial<Record<CoreMethod, unknown[]>> = {
   'usage.daily': [{ days: 0 }, { days: 1000 }, { days: 1.5 }],
   'settings.update': [{ cloudUrl: 'ftp://example.com' }, { cloudUrl: 'javascript:alert(1)' }, { cloudUrl: 'http://cloud.example.com' }, { cloudUrl: HUGE }, { theme: 'neon' }],
   'settings.saveDraft': [{ text: HUGE + HUGE, title: '', voice: '', keyId: '' }, { text: 'hi' }, { text: 1, title: '', voice: '', keyId: '' }],
+  'keys.addCloud': [{ key: 'at_live_short' }, { key: `sk_live_${'A'.repeat(43)}` }, { key: HUGE }],
+  'account.signIn': [{ email: 'not-an-email', password: 'x' }, { email: 'ada@example.com', password: '' }, { email: 'ada@example.com' }],
+  'account.useToken': [{ token: 'short' }, { token: HUGE }],
+  'sync.setInterval': [{ minutes: 0 }, { minutes: 1e6 }, { minutes: 1.5 }],
+  'usage.cloudDaily': [{ days: 0 }, { days: 367 }],
   'legacy.import': [
     { fileName: 'x.db', database: 'not an upload id' },
     { fileName: 'x.db', database: NOT_A_DATABASE },
@@ -166,8 +180,12 @@ describe('IPC router', () => {
     const s = await populated();
     const results: Record<string, IpcResult> = {};
     for (const method of coreMethods) results[method] = await s.call(method, s.valid[method]);
-    const failures = Object.entries(results).filter(([m, r]) => !r.ok && m !== 'profile.create');
+    // Without a reachable service: the cloud URL is unset when a key is pasted, and cloud.example.com has no address.
+    const offline = { 'keys.addCloud': 'CLOUD_UNAVAILABLE', 'account.signIn': 'CLOUD_UNAVAILABLE', 'account.useToken': 'CLOUD_UNAVAILABLE' } as Record<string, string>;
+    const failures = Object.entries(results).filter(([m, r]) => !r.ok && m !== 'profile.create' && !(m in offline && r.error.code === offline[m]));
     expect(failures).toEqual([]);
+    expect(results['sync.setInterval']).toMatchObject({ ok: true, value: { intervalMinutes: 15 } });
+    expect(results['account.get']).toMatchObject({ ok: true, value: { signedIn: false } });
     // The profile exists already: a second one is a conflict, told as such.
     expect(results['profile.create']).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(results['keys.list']).toMatchObject({ ok: true, value: { active: 1, limit: 2 } });
@@ -224,7 +242,8 @@ describe('IPC router', () => {
     const { key } = await s.ok('keys.create', {});
     stop();
     await s.ok('keys.rename', { id: key.id, name: 'after unsubscribe' });
-    expect(events).toEqual([
+    expect(events.filter(([event]) => event === 'sync.status')).toContainEqual(['sync.status', expect.objectContaining({ state: 'unlinked', waiting: 0 })]);
+    expect(events.filter(([event]) => event !== 'sync.status')).toEqual([
       ['profile.changed', { ids: expect.arrayContaining([profile.id]) }],
       ['settings.changed', { ids: ['profile_user_id'] }],
       ['usage.changed', { ids: [expect.any(String)] }],

@@ -33,7 +33,7 @@ async function setup(audio: 'http' | 'data' = 'http') {
   await s.settings.update({ cloudUrl: server.url });
   const user = await s.accounts.createProfile('ada@example.com');
   const fullKey = server.keys.hobby;
-  const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: hashKey(fullKey), key_suffix: fullKey.slice(-6) });
+  const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: hashKey(fullKey), key_suffix: fullKey.slice(-6), origin: 'cloud', service_url: server.url });
   await secrets.set(`api-key:${key.id}`, fullKey);
   await s.generation.start();
   const settled = async (memoId: string) => {
@@ -71,7 +71,7 @@ describe.skipIf(!hasLame)('memo generation with the cloud voices', () => {
     expect(await failure(s.generation.generate(s.user.id, { text: 'x'.repeat(5001), voice: 'rachel' }))).toMatchObject({ code: 'TEXT_TOO_LONG', details: { limit: 5000 } });
     await s.store.transaction((tx) => void tx.insert('rate_limits', { api_key_id: s.key.id, user_id: s.user.id, date: new Date().toISOString().slice(0, 10), count: 100 }));
     expect(await failure(s.generation.generate(s.user.id, { text: 'Hi', voice: 'rachel' }))).toMatchObject({ code: 'DAILY_LIMIT_EXCEEDED', details: { limit: 100 } });
-    await s.keys.revoke(s.user.id, s.key.id);
+    await s.sync.keys.revoke(s.user.id, s.key.id);
     expect(await failure(s.generation.generate(s.user.id, { text: 'Hi', voice: 'rachel', keyId: s.key.id }))).toMatchObject({ code: 'REVOKED_KEY' });
     expect({ memos: s.store.count('memos'), jobs: s.store.count('jobs') }).toEqual(before);
     expect(server!.requests.filter((r) => r.path === '/api/v1/memo')).toHaveLength(0);
@@ -167,6 +167,20 @@ describe.skipIf(!hasLame)('memo generation with the cloud voices', () => {
     expect(posts()).toHaveLength(1);
     await s.stop();
   }, 30_000);
+
+  it('never sends a key made on this computer, even for a memo queued with one before keys had kinds', async () => {
+    const s = await setup();
+    await s.stop();
+    const { key: local } = await s.keys.create(s.user.id, { name: 'Made here' });
+    const memo = await s.generation.generate(s.user.id, { text: 'Queued before the upgrade.', voice: 'rachel' });
+    // As a memo queued by an earlier version, billed to a key that version made here (it became `local` at 10).
+    await s.store.update('memos', memo.id, { api_key_id: local.id });
+    await s.generation.start();
+    expect(await s.settled(memo.id)).toMatchObject({ status: 'failed', error_code: 'INVALID_API_KEY', error: expect.stringContaining('never sent to the service') });
+    expect(posts()).toHaveLength(0);
+    expect(s.store.get('api_keys', local.id)!.service_url).toBeNull();
+    await s.stop();
+  });
 
   it('sends a key only to the service it was first sent to, never to another after the URL changed', async () => {
     const s = await setup();

@@ -29,7 +29,7 @@ afterEach(async () => {
 
 const NOT_ENGLISH = ['你好，世界。今天天气很好。', 'مرحبا بالعالم', 'שלום עולם', '😀👍🎉', 'こんにちは'];
 
-/** A profile with the offline voices and the cloud ones (the loopback contract server), a key, and the queue started. */
+/** A profile with the offline voices and the cloud ones (the loopback contract server), the account's cloud key, and the queue started. */
 async function setup() {
   server = await start();
   const profileDir = tempDir();
@@ -41,7 +41,7 @@ async function setup() {
   await s.settings.update({ cloudUrl: server.url });
   const user = await s.accounts.createProfile('ada@example.com');
   const fullKey = server.keys.hobby;
-  const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: hashKey(fullKey), key_suffix: fullKey.slice(-6) });
+  const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: hashKey(fullKey), key_suffix: fullKey.slice(-6), origin: 'cloud', service_url: server.url });
   await secrets.set(`api-key:${key.id}`, fullKey);
   await s.generation.start();
   stop = async () => {

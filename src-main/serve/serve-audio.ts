@@ -5,17 +5,13 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AUDIO_FILE_NAME } from '../../src-shared/audio-file';
 import { isAppUrl } from './origin';
 import { plainResponse } from './plain-response';
 
 /** The URL path prefix the audio is served under. */
 export const AUDIO_PATH_PREFIX = '/audio/';
 
-/**
- * The only names served: a memo id (a lower-case UUID, as `uuid` writes it) and a known extension, matched against
- * the raw path, so any percent-encoding, dot segment, separator or other name is no match.
- */
-const AUDIO_PATH = /^\/audio\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(wav|mp3)$/;
 
 const AUDIO_TYPES: Readonly<Record<string, string>> = { wav: 'audio/wav', mp3: 'audio/mpeg' };
 
@@ -30,7 +26,9 @@ export function isAudioUrl(url: unknown): boolean {
 /** The file an audio URL names inside `audioDir`, or null. */
 function audioFile(audioDir: string, url: string): { path: string; mimeType: string } | null {
   if (!isAppUrl(url)) return null;
-  const match = AUDIO_PATH.exec(new URL(url).pathname);
+  // Matched against the raw path: the only names served are AUDIO_FILE_NAME's, right under the prefix.
+  const { pathname } = new URL(url);
+  const match = pathname.startsWith(AUDIO_PATH_PREFIX) ? AUDIO_FILE_NAME.exec(pathname.slice(AUDIO_PATH_PREFIX.length)) : null;
   if (!match) return null;
   const [, id, extension] = match as unknown as [string, string, string];
   return { path: join(audioDir, `${id}.${extension}`), mimeType: AUDIO_TYPES[extension]! };

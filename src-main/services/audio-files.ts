@@ -5,13 +5,12 @@
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { AUDIO_FILE_NAME } from '../../src-shared/audio-file';
 
 export const audioDirOf = (profileDir: string) => join(profileDir, 'audio');
 
 /** The URL the app serves a memo's audio at (the same path in Electron's app:// and in the browser host). */
 export const audioUrlOf = (file: string) => `/audio/${file}`;
-
-const FILE = /^([0-9a-f-]{36})\.(wav|mp3)$/;
 
 export function createAudioFiles(audioDir: string) {
   return {
@@ -36,7 +35,7 @@ export function createAudioFiles(audioDir: string) {
     /** The file a memo's `audio_url` names in this folder, or null when it names none (no audio yet). */
     fileOf(audioUrl: string): string | null {
       const file = audioUrl.startsWith(audioUrlOf('')) ? audioUrl.slice(audioUrlOf('').length) : '';
-      return FILE.test(file) ? file : null;
+      return AUDIO_FILE_NAME.test(file) ? file : null;
     },
 
     /** Removes every audio file of a memo (either format). */
@@ -47,7 +46,7 @@ export function createAudioFiles(audioDir: string) {
     /** Removes files no memo owns any more, and partial files left by a crash; returns how many went. */
     async removeOrphans(hasMemo: (memoId: string) => boolean): Promise<number> {
       const files = await readdir(audioDir).catch(() => [] as string[]);
-      const orphans = files.filter((f) => f.endsWith('.partial') || !hasMemo(FILE.exec(f)?.[1] ?? ''));
+      const orphans = files.filter((f) => f.endsWith('.partial') || !hasMemo(AUDIO_FILE_NAME.exec(f)?.[1] ?? ''));
       await Promise.all(orphans.map((f) => rm(join(audioDir, f), { force: true })));
       return orphans.length;
     },

@@ -10,6 +10,7 @@ import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
 import { createRateLimitService } from './rate-limits';
+import { createServiceAudio } from './service-audio';
 import type { SecretStore } from './secrets';
 import { createSettingsService } from './settings';
 import { createSubscriptionService } from './subscriptions';
@@ -48,7 +49,9 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     const user = accounts.current();
     return user ? accounts.tier(user.id) : 'hobby';
   };
-  const cloudHealth = createCloudHealth({ client: cloudClient ?? createCloudClient({ baseUrl: settings.cloudUrl, clock }) });
+  const client = cloudClient ?? createCloudClient({ baseUrl: settings.cloudUrl, clock });
+  const cloudHealth = createCloudHealth({ client });
+  const memos = createMemoService(store, audio);
   const cloudSync = createSync({ store, secrets, accounts, cloudUrl: settings.cloudUrl, clock, ...sync });
   // A probe that answers again after failing is a reconnect: sync runs.
   cloudHealth.onReconnected(cloudSync.reconnected);
@@ -61,7 +64,8 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     keys,
     rateLimits,
     usage: createUsageService(store),
-    memos: createMemoService(store, audio),
+    memos,
+    serviceAudio: createServiceAudio(store, audio, client, memos.get),
     subscriptions: createSubscriptionService(store, clock),
     settings,
     profileTier,

@@ -40,6 +40,9 @@ let detach: (() => void) | null = null;
  * may still be on the service (an https URL the page may not load). */
 export const isPlayable = (memo: MemoView) => memo.status === 'completed' && memo.audioUrl.startsWith('/audio/');
 
+/** A completed memo whose audio is still on the service (an imported one): `memos.fetchAudio` brings it here first. */
+export const isOnService = (memo: MemoView) => memo.status === 'completed' && /^(https?|data):/i.test(memo.audioUrl);
+
 /** play() may be refused (no user gesture yet) or cut short (the next load): the element stays paused, the bar shows Play. */
 const start = (element: HTMLAudioElement) => void element.play().catch(() => undefined);
 

@@ -68,7 +68,7 @@ export { DEVICE_SYNC_STATES, type DeviceSyncStatus, type DeviceView } from './de
 export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
 export type { ProfileView, StoreHealthView } from './profile';
-export { THEMES, type SettingsView, type Theme } from './settings';
+export { IMPORT_NOTE_KINDS, THEMES, type ImportNoteKind, type SettingsView, type Theme } from './settings';
 export type { BackupView, IntegrityView, StoreStatus } from './store';
 export type { UsageLogView } from './usage';
 export type { VoiceView } from './voices';

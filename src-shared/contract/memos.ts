@@ -53,6 +53,11 @@ export const memosMethods = {
   'memos.cancel': method(args({ id }), memoView),
   /** Queues a failed or cancelled memo again; it is not counted a second time. */
   'memos.retry': method(args({ id }), memoView),
+  /**
+   * Brings a completed memo's audio to this computer when it is still on the service (an imported memo's), and
+   * answers the memo naming the local file; CLOUD_UNAVAILABLE when the service cannot be reached (nothing changes).
+   */
+  'memos.fetchAudio': method(args({ id }), memoView),
   /** Saves the memo's audio to a file the user picks (where the app can show a save dialog; see `app.status`). */
   'memos.export': method(args({ id }), z.object({ path: z.string().nullable() })),
 };

@@ -35,6 +35,10 @@ export const studioDraft = z.strictObject({
 
 const tableCounts = z.object({ imported: z.number(), skipped: z.number(), rejected: z.number() });
 
+/** The changes an import makes to a row on the way: a memo with no length recorded, usage details that were not JSON. */
+export const IMPORT_NOTE_KINDS = ['no-duration', 'unreadable-metadata'] as const;
+export type ImportNoteKind = (typeof IMPORT_NOTE_KINDS)[number];
+
 export const settingsMethods = {
   'settings.get': method(noArgs, settingsView),
   /** Changes the fields given; a null `cloudUrl` forgets it (cloud voices are then unavailable). */
@@ -56,7 +60,7 @@ export const settingsMethods = {
       otherAccounts: z.number(),
       tables: z.record(z.string(), tableCounts),
       rejected: z.array(z.object({ table: z.string(), id: z.string(), reason: z.string() })),
-      notes: z.array(z.object({ table: z.string(), id: z.string(), note: z.string() })),
+      notes: z.array(z.object({ table: z.string(), id: z.string(), kind: z.enum(IMPORT_NOTE_KINDS), note: z.string() })),
     }),
   ),
 };

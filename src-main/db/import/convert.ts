@@ -4,10 +4,16 @@
  * a row it refuses is reported with the store's reason.
  */
 import type { SqlValue } from 'sql.js';
+import type { ImportNoteKind } from '../../../src-shared/contract';
 import type { Row } from '../rows';
 import type { LegacyRow, LegacyTable } from './read-legacy';
 
-export type Conversion = { ok: true; row: Row; notes: string[] } | { ok: false; reason: string };
+/**
+ * A value changed on the way: `kind` says which change (the app words it for its user, by kind), `note` says it in
+ * the legacy columns' terms (for the command line's report).
+ */
+export type ImportNote = { kind: ImportNoteKind; note: string };
+export type Conversion = { ok: true; row: Row; notes: ImportNote[] } | { ok: false; reason: string };
 
 const DATETIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})?$/;
 
@@ -30,7 +36,7 @@ export function toBoolean(value: SqlValue): SqlValue | boolean {
   return value === 0 ? false : value === 1 ? true : value;
 }
 
-const convertTable: { [T in LegacyTable]: (r: LegacyRow<T>, notes: string[]) => Row } = {
+const convertTable: { [T in LegacyTable]: (r: LegacyRow<T>, notes: ImportNote[]) => Row } = {
   users: (r) => ({
     id: r.id,
     email: r.email,
@@ -56,7 +62,7 @@ const convertTable: { [T in LegacyTable]: (r: LegacyRow<T>, notes: string[]) => 
   memos: (r, notes) => {
     // duration_sec is NOT NULL now. A memo of unknown duration keeps its text and audio, with 0 and a note,
     // rather than being lost: the app measures the audio's duration again when it plays it.
-    if (r.duration_seconds === null) notes.push('duration_seconds was NULL: imported as 0');
+    if (r.duration_seconds === null) notes.push({ kind: 'no-duration', note: 'duration_seconds was NULL: imported as 0' });
     return {
       id: r.id,
       user_id: r.user_id,
@@ -96,12 +102,12 @@ const convertTable: { [T in LegacyTable]: (r: LegacyRow<T>, notes: string[]) => 
 };
 
 /** Metadata was stored as JSON text. Text that does not parse is kept, as `{ raw }`, with a note: a log is not refused for it. */
-function parseMetadata(value: SqlValue, notes: string[]): unknown {
+function parseMetadata(value: SqlValue, notes: ImportNote[]): unknown {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value);
   } catch {
-    notes.push('metadata was not valid JSON: kept as { raw: "<the text>" }');
+    notes.push({ kind: 'unreadable-metadata', note: 'metadata was not valid JSON: kept as { raw: "<the text>" }' });
     return { raw: value };
   }
 }
@@ -109,6 +115,6 @@ function parseMetadata(value: SqlValue, notes: string[]): unknown {
 export function convertRow<T extends LegacyTable>(table: T, legacy: LegacyRow<T>): Conversion {
   // Rows keep their ids (that is what makes a second import add nothing): a row without one cannot be imported.
   if (typeof legacy.id !== 'string' || legacy.id === '') return { ok: false, reason: 'the row has no text id' };
-  const notes: string[] = [];
-  return { ok: true, row: (convertTable[table] as (r: LegacyRow<T>, notes: string[]) => Row)(legacy, notes), notes };
+  const notes: ImportNote[] = [];
+  return { ok: true, row: (convertTable[table] as (r: LegacyRow<T>, notes: ImportNote[]) => Row)(legacy, notes), notes };
 }

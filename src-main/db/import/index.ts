@@ -15,7 +15,7 @@ import type { AgentTalkStore } from '../agent-talk';
 import { StoreError } from '../errors';
 import { foldCase } from '../rows';
 import type { Transaction } from '../store';
-import { convertRow } from './convert';
+import { convertRow, type ImportNote } from './convert';
 import { LegacyImportError } from './errors';
 import { LEGACY_TABLES, readLegacyDatabase, type LegacyData, type LegacyRow, type LegacyTable } from './read-legacy';
 
@@ -37,7 +37,7 @@ export interface ImportReport {
   tables: Record<LegacyTable, TableCounts>;
   rejected: { table: LegacyTable; id: string; reason: string }[];
   /** Rows imported with a value changed on the way (see convert.ts). */
-  notes: { table: LegacyTable; id: string; note: string }[];
+  notes: ({ table: LegacyTable; id: string } & ImportNote)[];
   /** Accounts of the file merged into the store's account with the same email (counted as skipped users). */
   merged: { email: string; from: string; into: string }[];
 }
@@ -110,7 +110,7 @@ export function importLegacyData(store: AgentTalkStore, file: string, data: Lega
           continue;
         }
         counts.imported++;
-        report.notes.push(...converted.notes.map((note) => ({ table, id, note })));
+        report.notes.push(...converted.notes.map((note) => ({ table, id, ...note })));
       }
     }
     return report;

@@ -2,7 +2,7 @@ import { ServiceError, type Services } from '../../services';
 import { memoView } from '../views';
 import type { EdgeDeps, HandlersOf } from '.';
 
-type MemoMethods = 'memos.list' | 'memos.get' | 'memos.rename' | 'memos.delete' | 'memos.generate' | 'memos.cancel' | 'memos.retry' | 'memos.export';
+type MemoMethods = 'memos.list' | 'memos.get' | 'memos.rename' | 'memos.delete' | 'memos.generate' | 'memos.cancel' | 'memos.retry' | 'memos.export' | 'memos.fetchAudio';
 
 export function memosHandlers(s: Services, { saveFile }: EdgeDeps): HandlersOf<MemoMethods> {
   const me = () => s.accounts.require().id;
@@ -26,6 +26,7 @@ export function memosHandlers(s: Services, { saveFile }: EdgeDeps): HandlersOf<M
       await s.generation.retry(me(), id);
       return memoView(s.memos.get(me(), id));
     },
+    'memos.fetchAudio': async ({ id }) => memoView(await s.serviceAudio.fetch(me(), id)),
     'memos.export': async ({ id }) => {
       if (!saveFile) throw new ServiceError('UNSUPPORTED', 'This window cannot save files; download the audio instead.');
       return { path: await s.memos.export(me(), id, saveFile) };

@@ -1,16 +1,16 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { MemoView } from '../../../src-shared/contract';
-import { errorMessage } from '../../api';
+import { call, errorMessage } from '../../api';
 import { memoTitle } from '../../format';
 import { hasCriteria, memoAt, useMemos } from '../../stores/memos';
 import { useNav } from '../../stores/nav';
-import { isPlayable, usePlayer } from '../../stores/player';
+import { isOnService, isPlayable, usePlayer } from '../../stores/player';
 import { useProfile } from '../../stores/profile';
 import { useVoices } from '../../stores/voices';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { VirtualList } from '../../ui/VirtualList';
 import { LibraryFilters } from './LibraryFilters';
-import { LoadingRow, MemoRow, type MemoActions } from './MemoRow';
+import { downloadName, LoadingRow, MemoRow, type MemoActions } from './MemoRow';
 import { RenameMemo } from './RenameMemo';
 import './library.css';
 
@@ -20,6 +20,9 @@ const ROW_HEIGHT = 88;
 /** What the last action came to: a plain sentence, or the core's refusal. */
 type Outcome = { text: string; failed: boolean } | null;
 type Dialog = { kind: 'rename' | 'delete'; memo: MemoView } | null;
+
+/** The memo with its audio on this computer: an imported memo's is fetched from the service the first time. */
+const withLocalAudio = async (memo: MemoView) => (isOnService(memo) ? call('memos.fetchAudio', { id: memo.id }) : memo);
 
 function EmptyLibrary() {
   const go = useNav((state) => state.go);
@@ -57,20 +60,29 @@ export function LibraryScreen() {
       }
     };
     return {
-      play(memo) {
-        // The player's next and previous go through the memos of its page, in the list's order (the player skips
-        // those it cannot play).
-        const page = Object.values(useMemos.getState().pages).find(({ memos }) => memos.includes(memo));
-        usePlayer.getState().play(memo, page?.memos);
-      },
+      play: (memo) =>
+        void run(async () => {
+          // The player's next and previous go through the memos of its page, in the list's order (the player skips
+          // those it cannot play).
+          const page = Object.values(useMemos.getState().pages).find(({ memos }) => memos.includes(memo));
+          usePlayer.getState().play(await withLocalAudio(memo), page?.memos);
+          return null;
+        }),
       rename: (memo) => setDialog({ kind: 'rename', memo }),
       remove: (memo) => setDialog({ kind: 'delete', memo }),
       retry: (memo) => void run(async () => (await retry(memo.id), `“${memoTitle(memo)}” is queued again.`)),
       cancel: (memo) => void run(async () => (await cancel(memo.id), `“${memoTitle(memo)}” was cancelled.`)),
       exportAudio: (memo) =>
         void run(async () => {
-          const path = await exportAudio(memo.id);
+          const path = await exportAudio((await withLocalAudio(memo)).id);
           return path === null ? null : `Saved to ${path}`;
+        }),
+      download: (memo) =>
+        void run(async () => {
+          const local = await withLocalAudio(memo);
+          const link = Object.assign(document.createElement('a'), { href: local.audioUrl, download: downloadName(local) });
+          link.click();
+          return null;
         }),
     };
   }, [retry, cancel, exportAudio]);
@@ -119,7 +131,7 @@ export function LibraryScreen() {
           onRangeChange={show}
           onActivate={(index) => {
             const memo = memoAt(pages, index);
-            if (memo && isPlayable(memo)) actions.play(memo);
+            if (memo && (isPlayable(memo) || isOnService(memo))) actions.play(memo);
           }}
         />
       )}

@@ -3,7 +3,13 @@ import { retryCannotHelp, whatToChange } from '../../../src-shared/memo-failure'
 import type { MemoView } from '../../../src-shared/contract';
 import { formatDateTime, formatDuration, memoTitle } from '../../format';
 import type { MemoStatus } from '../../stores/memos';
-import { isPlayable } from '../../stores/player';
+import { isOnService, isPlayable } from '../../stores/player';
+
+/** `Memo.wav`: the title, and the audio's own extension. */
+export function downloadName(memo: MemoView): string {
+  const extension = /\.[a-z0-9]+$/i.exec(memo.audioUrl)?.[0] ?? '.wav';
+  return `${memoTitle(memo)}${extension}`;
+}
 
 export const STATUS_LABELS: Record<MemoStatus, string> = {
   queued: 'Queued',
@@ -22,6 +28,8 @@ export interface MemoActions {
   cancel(memo: MemoView): void;
   /** Saves the audio through a save dialog (where the app has them: see `fileDialogs`). */
   exportAudio(memo: MemoView): void;
+  /** Downloads audio still on the service (an imported memo's) in a browser, once it is fetched to this computer. */
+  download(memo: MemoView): void;
 }
 
 interface MemoRowProps {
@@ -37,13 +45,6 @@ interface MemoRowProps {
 /** Rows show the text's start only: a memo's text may be very long, and one line is all there is room for. */
 const EXCERPT_LENGTH = 240;
 
-
-/** `Memo.wav`: the title, and the audio's own extension. */
-function downloadName(memo: MemoView): string {
-  const extension = /\.[a-z0-9]+$/i.exec(memo.audioUrl)?.[0] ?? '.wav';
-  return `${memoTitle(memo)}${extension}`;
-}
-
 function StatusBadge({ memo }: { memo: MemoView }) {
   return (
     <span className={`memo-status ${memo.status}`}>
@@ -57,7 +58,8 @@ function StatusBadge({ memo }: { memo: MemoView }) {
 function RowActions({ memo, current, fileDialogs, actions }: Omit<MemoRowProps, 'voiceName'>) {
   const title = memoTitle(memo);
   const tabIndex = current ? 0 : -1;
-  const playable = isPlayable(memo);
+  const onService = isOnService(memo);
+  const playable = isPlayable(memo) || onService;
   return (
     <div className="memo-actions">
       {playable && (
@@ -72,6 +74,10 @@ function RowActions({ memo, current, fileDialogs, actions }: Omit<MemoRowProps, 
         (fileDialogs ? (
           <button type="button" className="quiet" tabIndex={tabIndex} aria-label={`Export audio of ${title}`} onClick={() => actions.exportAudio(memo)}>
             Export
+          </button>
+        ) : onService ? (
+          <button type="button" className="quiet" tabIndex={tabIndex} aria-label={`Download audio of ${title}`} onClick={() => actions.download(memo)}>
+            Download
           </button>
         ) : (
           <a className="quiet button" tabIndex={tabIndex} href={memo.audioUrl} download={downloadName(memo)} aria-label={`Download audio of ${title}`}>
@@ -104,7 +110,8 @@ export const MemoRow = memo(function MemoRow({ memo, voiceName, current, fileDia
         <p className="memo-excerpt">{memo.text.slice(0, EXCERPT_LENGTH)}</p>
         <p className="memo-meta">
           <span>{voiceName}</span>
-          {memo.status === 'completed' && <span>{formatDuration(memo.durationSec)}</span>}
+          {memo.status === 'completed' && memo.durationSec > 0 && <span>{formatDuration(memo.durationSec)}</span>}
+          {isOnService(memo) && <span>Audio on the service</span>}
           <time dateTime={memo.createdAt}>{formatDateTime(memo.createdAt)}</time>
           <StatusBadge memo={memo} />
         </p>

@@ -1,4 +1,4 @@
-import type { ResultOf } from '../../../src-shared/contract';
+import { IMPORT_NOTE_KINDS, type ImportNoteKind, type ResultOf } from '../../../src-shared/contract';
 import { formatCount } from '../../format';
 
 export type Report = ResultOf<'legacy.import'>;
@@ -30,6 +30,33 @@ function RowList({ title, rows }: { title: string; rows: { table: string; id: st
         ))}
         {rows.length > SHOWN && <li>and {formatCount(rows.length - SHOWN)} more</li>}
       </ul>
+    </>
+  );
+}
+
+/** Each change an import makes on the way, in the user's words, for `count` rows. */
+const NOTE_SENTENCES: Record<ImportNoteKind, (count: number) => string> = {
+  'no-duration': (n) => `${formatCount(n)} ${n === 1 ? 'memo' : 'memos'} had no length recorded; it is measured when the memo first plays.`,
+  'unreadable-metadata': (n) =>
+    `${formatCount(n)} usage ${n === 1 ? 'entry' : 'entries'} had details that could not be read; ${n === 1 ? 'it is' : 'they are'} kept as written.`,
+};
+
+/** What was changed on the way: a sentence per kind of change; the rows and the technical notes behind a disclosure. */
+function Notes({ notes }: { notes: Report['notes'] }) {
+  if (notes.length === 0) return null;
+  const counts = IMPORT_NOTE_KINDS.map((kind) => [kind, notes.filter((n) => n.kind === kind).length] as const).filter(([, n]) => n > 0);
+  return (
+    <>
+      <h5>Imported with a value adjusted</h5>
+      <ul className="import-notes">
+        {counts.map(([kind, n]) => (
+          <li key={kind}>{NOTE_SENTENCES[kind](n)}</li>
+        ))}
+      </ul>
+      <details>
+        <summary>Technical details</summary>
+        <RowList title="Rows adjusted" rows={notes.map(({ table, id, note }) => ({ table, id, text: note }))} />
+      </details>
     </>
   );
 }
@@ -71,7 +98,7 @@ export function ImportReport({ report }: { report: Report }) {
         </table>
       )}
       <RowList title="Rejected rows" rows={report.rejected.map(({ table, id, reason }) => ({ table, id, text: reason }))} />
-      <RowList title="Imported with a value adjusted" rows={report.notes.map(({ table, id, note }) => ({ table, id, text: note }))} />
+      <Notes notes={report.notes} />
     </div>
   );
 }

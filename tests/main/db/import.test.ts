@@ -94,8 +94,8 @@ describe('importLegacyDatabase', () => {
     });
     expect(report.rejected).toEqual([]);
     expect(report.notes).toEqual([
-      { table: 'memos', id: 'm2', note: 'duration_seconds was NULL: imported as 0' },
-      { table: 'usage_logs', id: 'l2', note: 'metadata was not valid JSON: kept as { raw: "<the text>" }' },
+      { table: 'memos', id: 'm2', kind: 'no-duration', note: 'duration_seconds was NULL: imported as 0' },
+      { table: 'usage_logs', id: 'l2', kind: 'unreadable-metadata', note: 'metadata was not valid JSON: kept as { raw: "<the text>" }' },
     ]);
 
     expect(store.get('users', 'u1')).toMatchObject({

@@ -6,6 +6,7 @@ import { createCore } from '../../../src-main/core';
 import { uploadDirOf } from '../../../src-main/services/legacy-import';
 import type { CoreMethod } from '../../../src-main/ipc/handlers';
 import { sessionSecretStore } from '../../../src-main/services/secrets';
+import { speak, wavOf } from '../../cloud/audio';
 import { writeLegacyFile } from '../../support/legacy-db';
 import { tempDir } from '../db/helpers';
 
@@ -40,6 +41,14 @@ async function populated() {
   const profile = await t.ok('profile.create', { email: 'ada@example.com' });
   const { key } = await t.ok('keys.create', { name: 'Laptop' });
   const memo = await t.c.services.store.insert('memos', { user_id: profile.id, audio_url: 'app://audio/x.wav', duration_sec: 1.5, text: 'Hello there', title: 'Hello' });
+  // An imported memo whose audio is still on the service, as a data: URL.
+  const onService = await t.c.services.store.insert('memos', {
+    user_id: profile.id,
+    audio_url: `data:audio/wav;base64,${Buffer.from(wavOf(speak('Imported', 'rachel'))).toString('base64')}`,
+    duration_sec: 0,
+    text: 'Imported',
+    status: 'completed',
+  });
   const queued = await t.ok('memos.generate', { text: 'Queued and never run.', voice: 'flite:slt' });
   const [legacyFile] = writeLegacyFile(join(tempDir(), 'agent-talk.db'), { email: 'ada@example.com', memos: 1 });
   t.uploaded(LEGACY_UPLOAD, readFileSync(legacyFile!));
@@ -64,6 +73,7 @@ async function populated() {
     'memos.cancel': { id: queued.id },
     'memos.retry': { id: queued.id },
     'memos.export': { id: queued.id },
+    'memos.fetchAudio': { id: onService.id },
     'voices.list': undefined,
     'voices.preview': { voice: 'flite:slt' },
     'usage.daily': { days: 30 },
@@ -186,6 +196,7 @@ describe('IPC router', () => {
     expect(results['memos.generate']).toMatchObject({ ok: true, value: { status: 'queued', title: 'Router', voice: 'flite:slt', characterCount: 27 } });
     expect(results['memos.cancel']).toMatchObject({ ok: true, value: { status: 'cancelled' } });
     expect(results['memos.retry']).toMatchObject({ ok: true, value: { status: 'queued' } });
+    expect(results['memos.fetchAudio']).toMatchObject({ ok: true, value: { text: 'Imported', audioUrl: expect.stringMatching(/^\/audio\/.+\.wav$/) } });
     expect(results['memos.export']).toEqual({ ok: true, value: { path: null } }); // the dialog was cancelled
     expect(results['voices.preview']).toMatchObject({ ok: true, value: { mime: 'audio/wav', audioBase64: expect.stringMatching(/^UklGR/) } });
     expect(results['settings.update']).toEqual({ ok: true, value: { theme: 'dark', cloudUrl: 'https://cloud.example.com' } });

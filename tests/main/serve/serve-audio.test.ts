@@ -32,7 +32,7 @@ describe('serveAudioRequest', () => {
     writeFileSync(join(audioDir, `${ID}.mp3`), BYTES.subarray(0, 1_000));
     writeFileSync(join(audioDir, `${BIG_ID}.mp3`), BIG);
     writeFileSync(join(audioDir, `${OTHER_ID}.ogg`), BYTES);
-    writeFileSync(join(audioDir, 'notes.wav'), BYTES);
+    writeFileSync(join(audioDir, 'notes.v2.wav'), BYTES);
     mkdirSync(join(audioDir, `${OTHER_ID}.wav`)); // a directory under a memo's name
     writeFileSync(join(base, 'secret.txt'), 'secret');
     writeFileSync(join(base, `${OTHER_ID}.mp3`), 'secret');
@@ -155,7 +155,7 @@ describe('serveAudioRequest', () => {
     `app://agent-talk/audio/${OTHER_ID}.ogg`, // a file that exists, with another extension
     `app://agent-talk/audio/${ID}.wav.mp3`,
     `app://agent-talk/audio/${ID}`,
-    'app://agent-talk/audio/notes.wav', // a file that exists, not named by a memo id
+    'app://agent-talk/audio/notes.v2.wav', // a file that exists, not named by a memo id (ids have no dots)
     'app://agent-talk/audio/',
     `app://agent-talk/audio/${OTHER_ID}.wav`, // a directory
     `app://agent-talk/audio/${OTHER_ID}.mp3`, // missing

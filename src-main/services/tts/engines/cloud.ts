@@ -125,44 +125,6 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
     return { memoId: id ?? null, audioUrl: audio.url, durationSec: audio.duration ?? null };
   }
 
-  async function download(url: string, signal: AbortSignal | undefined): Promise<Uint8Array> {
-    if (/^data:/i.test(url)) return dataUrlBytes(url);
-    let target: URL;
-    try {
-      target = new URL(url, `${client.serviceUrl() ?? ''}/`);
-    } catch {
-      throw failed('The Agent Talk cloud answered with an audio URL that is not a URL.', { reason: 'bad-audio-url' });
-    }
-    if (target.protocol !== 'https:' && target.protocol !== 'http:') {
-      throw failed(`The Agent Talk cloud answered with an audio URL the app does not fetch (${target.protocol}).`, { reason: 'bad-audio-url' });
-    }
-    // No Authorization here: the audio is public and may be on another host (a CDN).
-    try {
-      const answer = await client.request({
-        method: 'GET',
-        path: target.href,
-        what: 'the audio download',
-        headers: { Accept: 'audio/mpeg, audio/*' },
-        bytes: true,
-        ...policy,
-        maxBytes: maxAudioBytes,
-        ...(signal && { signal }),
-      });
-      if (answer.kind === 'not-offered') throw new Error('unreachable: no capability was named');
-      return answer.value;
-    } catch (error) {
-      if (error instanceof CloudRequestError && error.kind === 'answered') {
-        const { status = 0, code } = error.info;
-        const message = `The memo's audio could not be downloaded (HTTP ${status}${code ? ` ${code}` : ''}).`;
-        // A failing server may serve it later (the answer is kept: only the download is tried again); a 4xx will not.
-        if (status >= 500) throw new ServiceError('CLOUD_UNAVAILABLE', message, { reason: 'audio-download', status, attempts: error.info.attempts });
-        throw failed(message, { reason: 'audio-download', status });
-      }
-      if (error instanceof CloudRequestError && error.kind === 'bad-answer') throw failed(`The memo's audio could not be downloaded: ${error.message}`, { reason: 'audio-too-large' });
-      throw error;
-    }
-  }
-
   return {
     id: 'cloud',
 
@@ -199,7 +161,7 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
           answer = await createMemo(text, voiceId, auth, signal);
           await onAnswer?.(answer);
         }
-        const audio = await download(answer.audioUrl, signal);
+        const audio = await download(client, answer.audioUrl, { ...policy, maxBytes: maxAudioBytes }, signal);
         return timed(audio, answer.durationSec);
       } catch (error) {
         if (signal?.aborted) throw abortError();
@@ -207,6 +169,59 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
       }
     },
   };
+}
+
+/** The audio at `url` (http(s), relative to the service, or `data:`), downloaded alone: retried, never a second memo. */
+async function download(client: CloudClient, url: string, policy: DownloadPolicy, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  if (/^data:/i.test(url)) return dataUrlBytes(url);
+  let target: URL;
+  try {
+    // An absolute URL needs no service URL (an imported memo's audio plays before one is set).
+    target = /^https?:\/\//i.test(url) ? new URL(url) : new URL(url, `${client.serviceUrl() ?? ''}/`);
+  } catch {
+    throw failed('The Agent Talk cloud answered with an audio URL that is not a URL.', { reason: 'bad-audio-url' });
+  }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    throw failed(`The Agent Talk cloud answered with an audio URL the app does not fetch (${target.protocol}).`, { reason: 'bad-audio-url' });
+  }
+  // No Authorization here: the audio is public and may be on another host (a CDN).
+  try {
+    const answer = await client.request({
+      method: 'GET',
+      path: target.href,
+      what: 'the audio download',
+      headers: { Accept: 'audio/mpeg, audio/*' },
+      bytes: true,
+      ...policy,
+      ...(signal && { signal }),
+    });
+    if (answer.kind === 'not-offered') throw new Error('unreachable: no capability was named');
+    return answer.value;
+  } catch (error) {
+    if (error instanceof CloudRequestError && error.kind === 'answered') {
+      const { status = 0, code } = error.info;
+      const message = `The memo's audio could not be downloaded (HTTP ${status}${code ? ` ${code}` : ''}).`;
+      // A failing server may serve it later (the answer is kept: only the download is tried again); a 4xx will not.
+      if (status >= 500) throw new ServiceError('CLOUD_UNAVAILABLE', message, { reason: 'audio-download', status, attempts: error.info.attempts });
+      throw failed(message, { reason: 'audio-download', status });
+    }
+    if (error instanceof CloudRequestError && error.kind === 'bad-answer') throw failed(`The memo's audio could not be downloaded: ${error.message}`, { reason: 'audio-too-large' });
+    throw error;
+  }
+}
+
+type DownloadPolicy = { attempts?: number; maxWaitMs: number; timeoutMs: number; maxBytes: number };
+
+/**
+ * Audio the service made earlier (an imported memo's `audio_url`), fetched and checked as a new memo's is: MP3 or
+ * WAV by its bytes, not silence, timed. Failures are the engine's ServiceErrors (CLOUD_UNAVAILABLE when offline).
+ */
+export async function fetchServiceAudio(client: CloudClient, url: string, policy: DownloadPolicy, reportedDurationSec: number | null = null): Promise<Synthesis> {
+  try {
+    return timed(await download(client, url, policy, undefined), reportedDurationSec);
+  } catch (error) {
+    throw serviceErrorOf(error);
+  }
 }
 
 /** A client failure in the words of the memo's user. */

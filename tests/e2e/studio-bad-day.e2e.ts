@@ -31,9 +31,9 @@ test('a text in Chinese is warned about before Generate; mixed text is made, and
 
 test('a memo refused for its key offers no Retry, and says what to change', async ({ page, app }) => {
   await createProfile(page, app);
-  // The cloud voices, with a key made on this computer: the service does not know it, and refuses it.
+  // The cloud voices, with a pasted cloud key the service never issued: it refuses it.
   await coreCall(app, 'settings.update', { cloudUrl: app.cloud.url });
-  await coreCall(app, 'keys.create', { name: 'Laptop' });
+  await coreCall(app, 'keys.addCloud', { key: `at_live_${'x'.repeat(43)}`, name: 'Pasted' });
   await page.reload();
   const rachel = page.getByRole('group', { name: 'Cloud voices' }).getByRole('radio', { name: /^Rachel/ });
   await expect(rachel).toBeEnabled();

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import type { Page } from '@playwright/test';
 import { storePath } from '../../src-main/db';
-import { indexDbName } from '../../src-main/db/schema';
-import { createProfile, expect, openScreen, restartHost, test, type App } from './fixtures';
+import { indexDbName, tableDbName } from '../../src-main/db/schema';
+import { OPEN_CHECK_LIMIT } from '../../src-main/services/profile-store';
+import { coreCall, createProfile, expect, openScreen, restartHost, test, type App } from './fixtures';
 import { seedLibrary, seededTitle } from './library-seed';
 
 const MEMOS = 3;
@@ -115,4 +116,40 @@ test('a deleted store opens to the start-up page, not to a new profile; starting
 
   await page.getByRole('button', { name: 'Start with an empty profile' }).click();
   await expect(page.getByRole('heading', { name: 'Set up Agent Talk on this computer' })).toBeVisible();
+});
+
+test('index damage past the check at open: Settings finds it and repairs the indexes in place, nothing lost', async ({ page, app, shoot, checkA11y }) => {
+  test.setTimeout(200_000);
+  await createProfile(page, app);
+  const count = OPEN_CHECK_LIMIT + 100;
+  await seedLibrary(app.host.core, count);
+
+  // The entry of the memo the check at open reads last of all (rows come in id order) is removed from an index:
+  // the profile opens as usual, since that check stops at OPEN_CHECK_LIMIT rows.
+  await reopenDamaged(page, app, (profileDir) => {
+    const env = open({ path: storePath(profileDir), maxDbs: 512 });
+    try {
+      const [lastId] = env.openDB({ name: tableDbName('memos') }).getKeys({ reverse: true, limit: 1 });
+      const index = env.openDB({ name: indexDbName('memos', 'idx_memos_user_status_created'), encoding: 'binary' });
+      const entry = [...index.getKeys()].find((key) => (key as unknown[]).at(-1) === lastId);
+      index.removeSync(entry!);
+    } finally {
+      env.close();
+    }
+  });
+  await page.getByRole('navigation', { name: 'Screens' }).waitFor();
+  expect(await coreCall(app, 'memos.list', { status: 'completed' })).toMatchObject({ total: count - 1 }); // one memo lost to the filter
+  await openScreen(page, 'Settings');
+  const card = page.getByRole('region', { name: 'Store and backups' });
+  await card.getByRole('button', { name: 'Check the store now' }).click();
+  await expect(card.getByRole('status')).toContainText('1 problem found');
+  await expect(card.getByRole('status')).toContainText('missing from index idx_memos_user_status_created');
+  await checkBothThemes(page, checkA11y, 'settings, index damage found');
+  await shoot('store-20-settings-index-damage');
+
+  await card.getByRole('button', { name: 'Repair the indexes (nothing is lost)' }).click();
+  await expect(card.getByRole('status')).toHaveText('The store is healthy: every row, index and reference checks out.');
+  await expect(card.getByRole('button', { name: /Repair the indexes/ })).toHaveCount(0);
+  // The Library's status filter reads that index: every completed memo is found again.
+  expect(await coreCall(app, 'memos.list', { status: 'completed' })).toMatchObject({ total: count });
 });

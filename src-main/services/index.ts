@@ -10,6 +10,7 @@ import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
 import { createRateLimitService } from './rate-limits';
+import { createMemoAudio } from './memo-audio';
 import { createServiceAudio } from './service-audio';
 import type { SecretStore } from './secrets';
 import { createSettingsService } from './settings';
@@ -55,6 +56,7 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const cloudSync = createSync({ store, secrets, accounts, cloudUrl: settings.cloudUrl, clock, ...sync });
   // A probe that answers again after failing is a reconnect: sync runs.
   cloudHealth.onReconnected(cloudSync.reconnected);
+  const devices = createDeviceSync({ store, audio, clock });
   return {
     store,
     secrets,
@@ -65,14 +67,15 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     rateLimits,
     usage: createUsageService(store),
     memos,
-    serviceAudio: createServiceAudio(store, audio, client, memos.get),
+    /** A memo's audio made local on demand (from the synced folder or the service), for every path that plays it. */
+    memoAudio: createMemoAudio(store, audio, { devices, service: createServiceAudio(store, audio, client) }),
     subscriptions: createSubscriptionService(store, clock),
     settings,
     profileTier,
     cloudHealth,
     sync: cloudSync,
     voices: createVoiceService(tts, cloudHealth),
-    devices: createDeviceSync({ store, audio, clock }),
+    devices,
     generation: createGeneration({
       store,
       clock,

@@ -4,7 +4,7 @@ import { call, errorMessage } from '../../api';
 import { memoTitle } from '../../format';
 import { hasCriteria, memoAt, useMemos } from '../../stores/memos';
 import { useNav } from '../../stores/nav';
-import { isOnService, isPlayable, usePlayer } from '../../stores/player';
+import { hasAudio, isOnService, usePlayer } from '../../stores/player';
 import { useProfile } from '../../stores/profile';
 import { useVoices } from '../../stores/voices';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -63,9 +63,9 @@ export function LibraryScreen() {
       play: (memo) =>
         void run(async () => {
           // The player's next and previous go through the memos of its page, in the list's order (the player skips
-          // those it cannot play).
+          // those it cannot play). The player brings the memo's audio here first, or says why it cannot.
           const page = Object.values(useMemos.getState().pages).find(({ memos }) => memos.includes(memo));
-          usePlayer.getState().play(await withLocalAudio(memo), page?.memos);
+          usePlayer.getState().play(memo, page?.memos);
           return null;
         }),
       rename: (memo) => setDialog({ kind: 'rename', memo }),
@@ -74,7 +74,7 @@ export function LibraryScreen() {
       cancel: (memo) => void run(async () => (await cancel(memo.id), `“${memoTitle(memo)}” was cancelled.`)),
       exportAudio: (memo) =>
         void run(async () => {
-          const path = await exportAudio((await withLocalAudio(memo)).id);
+          const path = await exportAudio(memo.id); // the core brings its audio here first
           return path === null ? null : `Saved to ${path}`;
         }),
       download: (memo) =>
@@ -131,7 +131,7 @@ export function LibraryScreen() {
           onRangeChange={show}
           onActivate={(index) => {
             const memo = memoAt(pages, index);
-            if (memo && (isPlayable(memo) || isOnService(memo))) actions.play(memo);
+            if (memo && hasAudio(memo)) actions.play(memo);
           }}
         />
       )}

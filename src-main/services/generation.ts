@@ -183,8 +183,11 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       }
       // A cloud voice is billed to a cloud key only (the only kind the service knows); an offline one to a key made here first.
       const cloud = voice.engine === 'cloud';
-      const usable = keys.list(userId).filter((k) => k.usable);
-      const keyId = request.keyId ?? (cloud ? usable.find((k) => k.kind === 'cloud') : (usable.find((k) => k.kind === 'local') ?? usable[0]))?.id;
+      const byDefault = () => {
+        const usable = keys.list(userId).filter((k) => k.usable);
+        return cloud ? usable.find((k) => k.kind === 'cloud') : (usable.find((k) => k.kind === 'local') ?? usable[0]);
+      };
+      const keyId = request.keyId ?? byDefault()?.id; // the list is read only when no key was named
       if (!keyId) {
         throw new ServiceError('INVALID_API_KEY', cloud ? 'Cloud voices need a cloud API key: paste one of your account’s keys, or create one, on the Keys screen.' : 'Create an API key first: every memo is counted against one.');
       }

@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { args, method, noArgs } from './common';
 
+/** The id of sync between computers among the sync scheduler's sources (`sync.status`'s `sources`). */
+export const FOLDER_SOURCE_ID = 'devices';
+
 export const DEVICE_SYNC_STATES = ['off', 'in-step', 'pending', 'unavailable', 'read-only', 'full', 'error'] as const;
 
 export const deviceView = z.object({

@@ -48,18 +48,9 @@ export interface DeviceSyncOptions {
   clock?: Clock;
   /** Own change files written between two snapshots. */
   snapshotEvery?: number;
-  /** How often the runner looks at the folder when nothing announced a change (file watching can miss some). */
-  pollMs?: number;
 }
 
-/** What the shared sync scheduler calls: a round now, and the state to show in the indicator. */
-export interface SyncParticipant {
-  run(): Promise<DeviceSyncStatus>;
-  status(): DeviceSyncStatus;
-  onStatus(listener: (status: DeviceSyncStatus) => void): () => void;
-}
-
-export function createDeviceSync({ store, audio, clock = () => new Date(), snapshotEvery = 200, pollMs = 15_000 }: DeviceSyncOptions) {
+export function createDeviceSync({ store, audio, clock = () => new Date(), snapshotEvery = 200 }: DeviceSyncOptions) {
   const listeners = new Set<(status: DeviceSyncStatus) => void>();
   let problem: { state: 'unavailable' | 'read-only' | 'full' | 'error'; message: string } | null = null;
   const conflicts = new Set<string>();
@@ -421,32 +412,36 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
     return fetchAudio(createFolder(s.folder, s.deviceId), memoId).catch(() => false);
   }
 
-  // The runner: rounds on local changes, on changes in the folder (file watching), and every pollMs.
+  // Between the shared scheduler's runs (periodic, "Sync now", reconnect: see source.ts), a round follows soon after
+  // a local change or a change in the folder (file watching; where it cannot watch, the scheduler's runs find it).
   let watcher: FSWatcher | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let watched: string | null = null;
   let soon: NodeJS.Timeout | null = null;
   let stopLocal: (() => void) | null = null;
   const schedule = (delay = 300) => {
-    if (soon) return;
+    if (soon || !stopLocal) return;
     soon = setTimeout(() => {
       soon = null;
       void run();
     }, delay);
   };
 
+  /** Watches the chosen folder (again after it changed or came back); nothing before `start`. */
   function watchFolder(): void {
+    const folder = settings()?.folder ?? null;
+    if (!stopLocal || (watcher && watched === folder)) return;
     watcher?.close();
     watcher = null;
-    const s = settings();
-    if (!s?.folder) return;
+    watched = folder;
+    if (!folder) return;
     try {
-      watcher = watch(createFolder(s.folder, s.deviceId).root, { recursive: true }, () => schedule());
+      watcher = watch(createFolder(folder, settings()!.deviceId).root, { recursive: true }, () => schedule());
       watcher.on('error', () => {
         watcher?.close();
         watcher = null;
       });
     } catch {
-      watcher = null; // not there yet, or no recursive watching here: the poll finds changes
+      watcher = null; // not there yet, or no recursive watching here: the next run tries again
     }
   }
 
@@ -455,26 +450,25 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
     run,
     configure,
     ensureAudio,
+    /** Says whenever a round ended, with the state after it. */
     onStatus(listener: (status: DeviceSyncStatus) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    /** Starts the periodic runner (until the cloud sync's scheduler takes over, see SyncParticipant). */
+    /** Starts the rounds that follow local changes and the folder's; the periodic ones are the shared scheduler's. */
     start(): void {
       stopLocal = store.onChange((entries) => {
         if (entries.some((e) => e.origin !== ORIGIN && e.table !== 'settings')) schedule();
       });
-      timer = setInterval(() => {
-        if (!watcher) watchFolder();
-        void run();
-      }, pollMs);
       watchFolder();
-      void run();
+      listeners.add(watchFolder);
     },
     async stop(): Promise<void> {
       stopLocal?.();
-      if (timer) clearInterval(timer);
+      stopLocal = null;
+      listeners.delete(watchFolder);
       if (soon) clearTimeout(soon);
+      soon = null;
       watcher?.close();
       watcher = null;
       await running;

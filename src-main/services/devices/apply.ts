@@ -9,7 +9,7 @@ import { mergeCount, mergeDelete, mergePut } from '../../../src-shared/sync/merg
 import { AUDIO_FIELD, TABLE_RULES } from '../../../src-shared/sync/tables';
 import { StoreError } from '../../db';
 import { audioUrlOf } from '../audio-files';
-import { CLOCK_KEY, localId, metaId, readClock, readMeta, travelling, upsert, type AudioRef, type Tx } from './rows';
+import { CLOCK_KEY, isCloudKey, localId, metaId, readClock, readMeta, travelling, upsert, type AudioRef, type Tx } from './rows';
 
 export interface Applied {
   /** Memos whose audio arrived or changed (to fetch). */
@@ -45,8 +45,21 @@ export function applyOps(tx: Tx, ops: readonly SyncOp[], ctx: { self: string; pr
   return applied;
 }
 
+/**
+ * A cloud key in another device's file (an older or faulty writer): ignored, as is any change to one of this
+ * computer's cloud keys. Cloud keys come from the cloud account only.
+ */
+function cloudKeyOp(tx: Tx, op: PutOp | DeleteOp): boolean {
+  if (op.table !== 'api_keys') return false;
+  if (isCloudKey(tx, op.id)) return true;
+  if (op.op === 'delete') return false;
+  const { origin, key_hash: hash } = op.values;
+  return origin === 'cloud' || (typeof hash === 'string' && hash.startsWith('cloud:'));
+}
+
 function applyPut(tx: Tx, op: PutOp, profile: string, applied: Applied): void {
   const { table } = op;
+  if (cloudKeyOp(tx, op)) return;
   const id = localId(table, op.id, profile);
   const row = tx.get(table, id) as Record<string, unknown> | undefined;
   const meta = readMeta(tx, table, op.id);
@@ -69,6 +82,7 @@ function applyPut(tx: Tx, op: PutOp, profile: string, applied: Applied): void {
 }
 
 function applyDelete(tx: Tx, op: DeleteOp, profile: string, now: string, applied: Applied): void {
+  if (cloudKeyOp(tx, op)) return;
   const meta = readMeta(tx, op.table, op.id);
   upsert(tx, 'sync_rows', metaId(op.table, op.id), { clock: mergeDelete(meta?.clock, op.hlc), deleted_at: now });
   const id = localId(op.table, op.id, profile);
@@ -78,6 +92,7 @@ function applyDelete(tx: Tx, op: DeleteOp, profile: string, now: string, applied
 }
 
 function applyCount(tx: Tx, op: CountOp, profile: string): void {
+  if (isCloudKey(tx, op.key)) return; // a cloud key's counts are the service's
   const slotId = `${op.key}|${op.date}|${op.device}`;
   const present = tx.get('sync_counts', slotId)?.count;
   const merged = mergeCount(present, op.count);

@@ -9,7 +9,7 @@ import type { SyncOp } from '../../../src-shared/sync/format';
 import { AUDIO_FIELD, TABLE_RULES, isSyncedTable, type SyncedTable } from '../../../src-shared/sync/tables';
 import type { ChangeEntry } from '../../db';
 import { audioUrlOf } from '../audio-files';
-import { CLOCK_KEY, ORIGIN, metaId, profileUserId, readClock, readMeta, travellingId, upsert, type DeviceSyncClock, type Reader, type Tx } from './rows';
+import { CLOCK_KEY, ORIGIN, isCloudKey, metaId, profileUserId, readClock, readMeta, travellingId, upsert, withoutCloudKey, type DeviceSyncClock, type Reader, type Tx } from './rows';
 
 /** Ops per change file: keeps a file (and the transaction applying it) a few megabytes at most. */
 export const OPS_PER_FILE = 1000;
@@ -55,9 +55,11 @@ class Batch {
   }
 
   put(table: SyncedTable, id: string, row: Record<string, unknown>): void {
+    if (table === 'api_keys' && isCloudKey(this.tx, id)) return; // the cloud account's: never through the folder
     const rule = TABLE_RULES[table];
-    const values: Record<string, unknown> = {};
+    let values: Record<string, unknown> = {};
     for (const field of rule.fields) if (field in row) values[field] = row[field];
+    values = withoutCloudKey(this.tx, values);
     if (table === 'memos' && 'audio_url' in row) {
       const file = typeof row.audio_url === 'string' && row.audio_url.startsWith(audioUrlOf('')) ? row.audio_url.slice(audioUrlOf('').length) : '';
       values[AUDIO_FIELD] = file ? ({ localFile: file } satisfies LocalAudio) : null;
@@ -82,7 +84,7 @@ class Batch {
 
   count(rateLimitId: string): void {
     const row = this.tx.get('rate_limits', rateLimitId);
-    if (!row) return;
+    if (!row || isCloudKey(this.tx, row.api_key_id)) return;
     const own = ownSlot(this.tx, this.stamper.self, row.api_key_id, row.date, row.count ?? 0);
     const slotId = `${row.api_key_id}|${row.date}|${this.stamper.self}`;
     if ((this.tx.get('sync_counts', slotId)?.count ?? -1) >= own) return;

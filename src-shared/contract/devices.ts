@@ -54,4 +54,9 @@ export const devicesMethods = {
   'devices.update': method(args(deviceSyncSettings.shape), deviceSyncStatus),
   /** A round now: write what waits, read what arrived. */
   'devices.syncNow': method(noArgs, deviceSyncStatus),
+  /**
+   * Removes another computer that will never come back from the list: its files are no longer waited for, and
+   * this computer's old files and deleted memos' audio no longer wait for it to read them. It is back if it writes again.
+   */
+  'devices.remove': method(args({ id: z.uuid() }), deviceSyncStatus),
 };

@@ -26,7 +26,10 @@ const NEW_ROW: Readonly<Partial<Record<PutOp['table'], Record<string, unknown>>>
   api_keys: { usage_count: 0 },
 };
 
-export function applyOps(tx: Tx, ops: readonly SyncOp[], ctx: { self: string; profile: string; physical: number; now: string }): Applied {
+/** Where the ops come from: a change file (its device and number), or a snapshot (null). */
+export type OpsSource = { device: string; seq: number } | null;
+
+export function applyOps(tx: Tx, ops: readonly SyncOp[], ctx: { self: string; profile: string; physical: number; now: string; source: OpsSource }): Applied {
   const applied: Applied = { audio: [], deleted: [], rejected: [] };
   const clock = readClock(tx)!;
   let hlc: Hlc | undefined = clock.hlc ? decodeHlc(clock.hlc) : undefined;
@@ -34,7 +37,7 @@ export function applyOps(tx: Tx, ops: readonly SyncOp[], ctx: { self: string; pr
     if (op.op !== 'count') hlc = observe(hlc, decodeHlc(op.hlc), ctx.physical, ctx.self);
     try {
       if (op.op === 'put') applyPut(tx, op, ctx.profile, applied);
-      else if (op.op === 'delete') applyDelete(tx, op, ctx.profile, ctx.now, applied);
+      else if (op.op === 'delete') applyDelete(tx, op, ctx, applied);
       else applyCount(tx, op, ctx.profile);
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
@@ -81,10 +84,16 @@ function applyPut(tx: Tx, op: PutOp, profile: string, applied: Applied): void {
   upsert(tx, 'sync_rows', metaId(table, op.id), { clock: outcome.clock, audio });
 }
 
-function applyDelete(tx: Tx, op: DeleteOp, profile: string, now: string, applied: Applied): void {
+function applyDelete(tx: Tx, op: DeleteOp, { profile, now, source }: { profile: string; now: string; source: OpsSource }, applied: Applied): void {
   if (cloudKeyOp(tx, op)) return;
   const meta = readMeta(tx, op.table, op.id);
-  upsert(tx, 'sync_rows', metaId(op.table, op.id), { clock: mergeDelete(meta?.clock, op.hlc), deleted_at: now });
+  const known = tx.get('sync_rows', metaId(op.table, op.id));
+  if (known?.deleted_at) {
+    // Deleted here already: the tombstone keeps its age and where it was first read from.
+    upsert(tx, 'sync_rows', metaId(op.table, op.id), { clock: mergeDelete(meta?.clock, op.hlc) });
+    return;
+  }
+  upsert(tx, 'sync_rows', metaId(op.table, op.id), { clock: mergeDelete(meta?.clock, op.hlc), deleted_at: now, deleted_in: source });
   const id = localId(op.table, op.id, profile);
   if (op.table === 'users' || !tx.get(op.table, id)) return;
   tx.delete(op.table, id);

@@ -40,7 +40,7 @@ class Batch {
   constructor(
     private readonly tx: Tx,
     private readonly stamper: Stamper,
-    clock: DeviceSyncClock,
+    private readonly clock: DeviceSyncClock,
   ) {
     this.hlc = clock.hlc ? decodeHlc(clock.hlc) : undefined;
   }
@@ -78,7 +78,9 @@ class Batch {
     const meta = readMeta(this.tx, table, id);
     if (!meta || meta.clock.deleted) return; // a row that never travelled, or already gone
     const hlc = this.stamp();
-    upsert(this.tx, 'sync_rows', metaId(table, id), { clock: { ...meta.clock, deleted: hlc }, deleted_at: deletedAt });
+    // The change file the deletion goes into (see commit): once every device has read it, its audio can go.
+    const deletedIn = { device: this.stamper.self, seq: this.clock.nextSeq + Math.floor(this.ops.length / OPS_PER_FILE) };
+    upsert(this.tx, 'sync_rows', metaId(table, id), { clock: { ...meta.clock, deleted: hlc }, deleted_at: deletedAt, deleted_in: deletedIn });
     this.ops.push({ op: 'delete', table, id, hlc });
   }
 
@@ -97,7 +99,7 @@ class Batch {
     const deps = Object.fromEntries(
       this.tx
         .list('sync_devices')
-        .filter((d) => !d.is_self && d.applied_seq > 0)
+        .filter((d) => !d.is_self && !d.removed_at && d.applied_seq > 0)
         .map((d) => [d.id, d.applied_seq]),
     );
     let nextSeq = clock.nextSeq;

@@ -6,6 +6,7 @@ import { audioDirOf, createAudioFiles } from './audio-files';
 import { createCloudClient, type CloudClient } from './cloud/client';
 import { createCloudHealth } from './cloud-health';
 import { createDeviceSync } from './devices';
+import { createFolderSource } from './devices/source';
 import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
@@ -56,7 +57,10 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const cloudSync = createSync({ store, secrets, accounts, cloudUrl: settings.cloudUrl, clock, ...sync });
   // A probe that answers again after failing is a reconnect: sync runs.
   cloudHealth.onReconnected(cloudSync.reconnected);
+  // Sync between computers is the scheduler's second source: one scheduler runs both, one indicator shows both.
   const devices = createDeviceSync({ store, audio, clock });
+  cloudSync.scheduler.register(createFolderSource(devices));
+  devices.onStatus(() => cloudSync.scheduler.changed());
   return {
     store,
     secrets,

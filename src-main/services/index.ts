@@ -55,6 +55,12 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const cloudSync = createSync({ store, secrets, accounts, cloudUrl: settings.cloudUrl, clock, ...sync });
   // A probe that answers again after failing is a reconnect: sync runs.
   cloudHealth.onReconnected(cloudSync.reconnected);
+  // What the service says of a cloud key's day is kept with the key (the Keys screen shows it across restarts).
+  for (const engine of engines) {
+    engine.onRateLimit?.((reading, keyId) => {
+      if (keyId) keys.recordCloudDay(keyId, reading).catch((error: unknown) => console.error('Could not keep a cloud key’s rate limit reading:', error));
+    });
+  }
   return {
     store,
     secrets,

@@ -190,7 +190,18 @@ export const cloudUsage = {
   },
 } as const satisfies TableDef;
 
-export const apiKeys = extendTable(extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys), apiKeyOriginExtension);
+/**
+ * Version 12: a cloud key's day as the service last told it, from the X-RateLimit-Limit/-Remaining/-Reset of its
+ * answer to a memo sent with the key: `{limit, remaining, resetAt, readAt}` (null numbers: unlimited; `resetAt`
+ * the next reset, ISO 8601 UTC; `readAt` when it was read). Null before any answer.
+ */
+export const apiKeyCloudDay = {
+  columns: {
+    cloud_day: { type: 'json' },
+  },
+} as const;
+
+export const apiKeys = extendTable(extendTable(extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys), apiKeyOriginExtension), apiKeyCloudDay);
 export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 

@@ -150,8 +150,8 @@ export const OUTBOX_STATUSES = ['pending', 'done', 'failed'] as const;
 
 /**
  * Version 11: the cloud outbox. Each cloud key change made here is one row, written in the same transaction as the
- * change, replayed in `seq` order. A create is marked `sent_at` (with the service's key ids of that name seen just
- * before, `payload.before`) before its request goes out, so a create whose answer was lost is found afterwards.
+ * change, replayed in `seq` order. A create is marked `sent_at` (with the name it is sent with, unique to the entry,
+ * `payload.sentName`) before its request goes out, so a create whose answer was lost is found afterwards.
  */
 export const cloudOutbox = {
   name: 'cloud_outbox',

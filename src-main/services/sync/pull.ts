@@ -14,7 +14,7 @@ import { utcDate } from '../time';
 import { Account, Done, KeyList, SubscriptionAnswer, TiersAnswer, UsageAnswer, VoicesAnswer, type CloudKeyRow } from './answers';
 import type { CloudCaller } from './cloud-call';
 import { hasPending } from './outbox';
-import type { CreatedKey } from './push';
+import { isSentName, type CreatedKey } from './push';
 import { addNotice, CLOUD_TIERS, CLOUD_VOICES } from './state';
 
 type Tx = Transaction<typeof tables>;
@@ -126,7 +126,7 @@ export function pullSteps({ store, secrets, caller, clock }: PullDeps): { capabi
   ];
 }
 
-/** A live key the service holds that no local row knows, named as a key this run created and not there before it. */
+/** A live key the service holds that no local row knows, with the name a create made lately was sent with: a copy of that request. */
 function isDuplicate(key: CloudKeyRow, created: readonly CreatedKey[], store: AgentTalkStore): boolean {
   if (store.query('api_keys', { cloud_id: key.id }).length > 0) return false;
   return created.some((c) => c.name === key.name && c.cloudId !== key.id && !c.before.includes(key.id));
@@ -169,7 +169,8 @@ function mergeKeys(tx: Tx, keys: readonly CloudKeyRow[], { userId, serviceUrl }:
       continue;
     }
     const patch: Partial<ApiKey> = { ...fields, cloud_id: remote.id };
-    if (remote.name && !hasPending(tx, row.id, 'rename')) patch.name = remote.name;
+    // A create's name while it is being named is not the user's: the name here stays.
+    if (remote.name && !hasPending(tx, row.id, 'rename') && !isSentName(remote.name)) patch.name = remote.name;
     if (!remote.isActive && row.is_active !== false) {
       patch.is_active = false;
       revoked.push(row.id);

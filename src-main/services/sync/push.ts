@@ -139,7 +139,11 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
       }
     }
     // Kept a while as done: a copy of this request applied late (a timeout, a second delivery) is found by it and revoked.
-    await store.update('cloud_outbox', entry.id, { status: 'done' });
+    await store.transaction((tx) => {
+      tx.update('cloud_outbox', entry.id, { status: 'done' });
+      // The key no longer waits: its row's update tells the Keys screen (keys.changed).
+      if (tx.get('api_keys', key.id)) tx.update('api_keys', key.id, {});
+    });
   }
 
   async function rename(entry: CloudOutboxEntry, key: ApiKey): Promise<void> {

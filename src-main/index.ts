@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import { guardAllWebContents } from './app/guard';
 import { forwardEvents, serveCalls } from './app/ipc';
+import { watchNetwork } from './app/network';
 import { handleAppProtocol, registerAppScheme } from './app/protocol';
 import { askSavePath } from './app/save-dialog';
 import { audioDirOf } from './services/audio-files';
@@ -79,6 +80,9 @@ if (!app.requestSingleInstanceLock()) {
       shutdownTasks.push(() => opened.close());
       serveCalls(opened.handle);
       opened.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));
+      // The network back (or the machine woken): cloud sync runs now instead of at its next interval.
+      const stopWatching = watchNetwork(() => opened.core?.services.sync.reconnected());
+      shutdownTasks.push(async () => stopWatching());
       showWindow();
       // macOS keeps the app running without windows; clicking the dock icon opens one again.
       app.on('activate', showWindow);

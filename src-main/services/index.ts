@@ -61,6 +61,12 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const devices = createDeviceSync({ store, audio, clock });
   cloudSync.scheduler.register(createFolderSource(devices));
   devices.onStatus(() => cloudSync.scheduler.changed());
+  // What the service says of a cloud key's day is kept with the key (the Keys screen shows it across restarts).
+  for (const engine of engines) {
+    engine.onRateLimit?.((reading, keyId) => {
+      if (keyId) keys.recordCloudDay(keyId, reading).catch((error: unknown) => console.error('Could not keep a cloud key’s rate limit reading:', error));
+    });
+  }
   return {
     store,
     secrets,

@@ -8,6 +8,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { ApiKey } from '../../src-shared/schema';
 import { TIER_LIMITS } from '../../src-shared/tiers';
 import type { AgentTalkStore } from '../db';
+import type { CloudRateLimit } from './cloud/client';
 import { ServiceError } from './errors';
 import type { SecretStore } from './secrets';
 import { tierOf } from './subscriptions';
@@ -38,6 +39,13 @@ export interface ApiKeyView {
   kind: 'local' | 'cloud';
   usable: boolean;
   waiting: boolean;
+  /** A cloud key's day as the service last told it (null before any answer to a memo sent with it). */
+  cloudDay: CloudDay | null;
+}
+
+/** A reading of the service's X-RateLimit headers for a cloud key, and when it was read. */
+export interface CloudDay extends CloudRateLimit {
+  readAt: string;
 }
 
 export function viewOf(key: ApiKey, waiting = false): ApiKeyView {
@@ -53,6 +61,7 @@ export function viewOf(key: ApiKey, waiting = false): ApiKeyView {
     kind: key.origin,
     usable: key.is_active !== false && holdsSecret(key),
     waiting,
+    cloudDay: (key.cloud_day as CloudDay | null | undefined) ?? null,
   };
 }
 
@@ -201,6 +210,22 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
      * A key bound to no service yet is bound now to `serviceUrl`, the one it is about to be sent to, so it is never
      * sent to another after the URL changes (the cloud client refuses). Null when the key or its secret is gone.
      */
+    /**
+     * Keeps the service's reading of a cloud key's day (its answer's X-RateLimit headers). Readings of memos answered
+     * out of order never raise what is left of the same day: the service's count only goes up until its reset.
+     */
+    async recordCloudDay(id: string, reading: CloudRateLimit): Promise<void> {
+      const readAt = clock().toISOString();
+      await store.transaction((tx) => {
+        const key = tx.get('api_keys', id);
+        if (!key || key.origin !== 'cloud') return;
+        const before = key.cloud_day as CloudDay | null;
+        const sameDay = before !== null && before.resetAt === reading.resetAt && before.limit === reading.limit;
+        const remaining = sameDay && before.remaining !== null && reading.remaining !== null ? Math.min(before.remaining, reading.remaining) : reading.remaining;
+        tx.update('api_keys', id, { cloud_day: { ...reading, remaining, readAt } satisfies CloudDay });
+      });
+    },
+
     async cloudCredential(id: string, serviceUrl: string): Promise<{ secret: string; serviceUrl: string } | null> {
       const key = store.get('api_keys', id);
       if (!key) return null;

@@ -1,6 +1,6 @@
 /**
  * The usage screen's data: today's and this month's counts against the plan, the calls per day of the last 30
- * days, and the usage log (newest first, optionally of one action), loaded a page at a time.
+ * days (this computer's, and the cloud account's as last pulled by sync), and the usage log (newest first, optionally of one action), loaded a page at a time.
  */
 import { create } from 'zustand';
 import type { ResultOf, UsageLogView } from '../../src-shared/contract';
@@ -15,6 +15,8 @@ const PAGE = 50;
 interface UsageState {
   summary: ResultOf<'usage.summary'> | null;
   daily: ResultOf<'usage.daily'>;
+  /** The cloud account's calls per day over the same days, as sync last pulled them (zeros before any pull). */
+  cloudDaily: ResultOf<'usage.cloudDaily'>;
   log: UsageLogView[];
   /** The action the log shows, or null for all of them. */
   action: UsageAction | null;
@@ -27,7 +29,9 @@ interface UsageState {
   /** Shows the log of one action (null: all), from its newest entry. */
   filter(action: UsageAction | null): Promise<void>;
   loadMore(): Promise<void>;
-  /** Loads now, and again on every `usage.changed` until the returned function is called (while the screen shows). */
+  /** Loads the cloud account's days again (sync pulled them). */
+  loadCloud(): Promise<void>;
+  /** Loads now, and again on every `usage.changed` (the cloud's days on every `sync.status`) until the returned function is called (while the screen shows). */
   watch(): () => void;
 }
 
@@ -53,6 +57,7 @@ async function logPage(action: UsageAction | null, offset: number, limit: number
 export const useUsage = create<UsageState>()((set, get) => ({
   summary: null,
   daily: [],
+  cloudDaily: [],
   log: [],
   action: null,
   hasMore: false,
@@ -62,12 +67,13 @@ export const useUsage = create<UsageState>()((set, get) => ({
     const load = ++lastLoad;
     const { action, log } = get();
     try {
-      const [summary, daily, page] = await Promise.all([
+      const [summary, daily, cloudDaily, page] = await Promise.all([
         call('usage.summary'),
         call('usage.daily', { days: CHART_DAYS }),
+        call('usage.cloudDaily', { days: CHART_DAYS }),
         logPage(action, 0, Math.max(PAGE, log.length)),
       ]);
-      if (load === lastLoad) set({ summary, daily, log: page.entries, hasMore: page.hasMore, error: null });
+      if (load === lastLoad) set({ summary, daily, cloudDaily, log: page.entries, hasMore: page.hasMore, error: null });
     } catch (error) {
       if (load === lastLoad) set({ error: errorMessage(error) });
     }
@@ -98,6 +104,13 @@ export const useUsage = create<UsageState>()((set, get) => ({
       set({ loadingMore: false });
     }
   },
+  async loadCloud() {
+    try {
+      set({ cloudDaily: await call('usage.cloudDaily', { days: CHART_DAYS }) });
+    } catch (error) {
+      set({ error: errorMessage(error) });
+    }
+  },
   watch() {
     // Events come in bursts (a memo's call, then its completion): one load at a time, and one more after it.
     let loading = false;
@@ -115,7 +128,7 @@ export const useUsage = create<UsageState>()((set, get) => ({
       loading = false;
     }
     void refresh();
-    const stops = [on('usage.changed', () => void refresh()), onReconnect(() => void refresh())];
+    const stops = [on('usage.changed', () => void refresh()), on('sync.status', () => void get().loadCloud()), onReconnect(() => void refresh())];
     return () => stops.forEach((stop) => stop());
   },
 }));

@@ -16,6 +16,11 @@ export const apiKeyView = z.object({
   usable: z.boolean(),
   /** A cloud key's change made here and not yet accepted by the service. */
   waiting: z.boolean(),
+  /**
+   * A cloud key's day as the service last told it (its X-RateLimit headers): null numbers mean unlimited, `resetAt`
+   * is the next reset; null before any memo was sent with the key.
+   */
+  cloudDay: z.object({ limit: z.number().nullable(), remaining: z.number().nullable(), resetAt: z.string().nullable(), readAt: z.string() }).nullable(),
 });
 
 const keyName = z.string().trim().min(1, 'A key needs a name.').max(100, 'A key name has at most 100 characters.');

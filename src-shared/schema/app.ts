@@ -150,8 +150,8 @@ export const OUTBOX_STATUSES = ['pending', 'done', 'failed'] as const;
 
 /**
  * Version 11: the cloud outbox. Each cloud key change made here is one row, written in the same transaction as the
- * change, replayed in `seq` order. A create is marked `sent_at` (with the service's key ids of that name seen just
- * before, `payload.before`) before its request goes out, so a create whose answer was lost is found afterwards.
+ * change, replayed in `seq` order. A create is marked `sent_at` (with the name it is sent with, unique to the entry,
+ * `payload.sentName`) before its request goes out, so a create whose answer was lost is found afterwards.
  */
 export const cloudOutbox = {
   name: 'cloud_outbox',
@@ -190,7 +190,18 @@ export const cloudUsage = {
   },
 } as const satisfies TableDef;
 
-export const apiKeys = extendTable(extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys), apiKeyOriginExtension);
+/**
+ * Version 12: a cloud key's day as the service last told it, from the X-RateLimit-Limit/-Remaining/-Reset of its
+ * answer to a memo sent with the key: `{limit, remaining, resetAt, readAt}` (null numbers: unlimited; `resetAt`
+ * the next reset, ISO 8601 UTC; `readAt` when it was read). Null before any answer.
+ */
+export const apiKeyCloudDay = {
+  columns: {
+    cloud_day: { type: 'json' },
+  },
+} as const;
+
+export const apiKeys = extendTable(extendTable(extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys), apiKeyOriginExtension), apiKeyCloudDay);
 export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 

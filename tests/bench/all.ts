@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the store bench, the offline-voice bench, the agent API bench, the sync bench and the devices (folder sync) bench, each with the arguments given
  * (`--quick`, `--json FILE`). With `--json FILE`, each bench writes its figures beside the others and FILE gets
- * them all: `{ "store": ..., "tts": ..., "agentApi": ..., "sync": null, "devices": ... }` (the sync bench prints its figures only). Exits non-zero when any bench does.
+ * them all: `{ "store": ..., "tts": ..., "agentApi": ..., "sync": ..., "devices": ... }`. Exits non-zero when any bench does.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

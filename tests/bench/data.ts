@@ -176,6 +176,7 @@ export function generate(sizes: Sizes, seed = 20251121): Dataset {
       origin: 'local',
       service_url: null,
       cloud_id: null,
+      cloud_day: null,
     };
   };
   const memo = (owner: User, key: ApiKey | undefined): Memo => {

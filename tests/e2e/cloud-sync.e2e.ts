@@ -49,3 +49,46 @@ test('sign in, see the cloud keys, create one while the service is down, and wat
   await openScreen(page, 'Settings');
   await shoot('cloud-account-panel');
 });
+
+test('the Usage screen shows the cloud account’s calls per day beside this computer’s, and says why when it cannot', async ({ page, app, shoot, checkA11y }) => {
+  const { user } = app.cloud.session.addUser('ada@example.com', 'correct horse battery', 'pro');
+  const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  const cloudUser = app.cloud.session.user(user.id)!;
+  cloudUser.daily.set(day(0), { calls: 7, characters: 700 });
+  cloudUser.daily.set(day(3), { calls: 5, characters: 500 });
+  await createProfile(page, app);
+
+  const chart = page.getByRole('figure', { name: 'Calls per day, last 30 days' });
+  const note = page.getByTestId('cloud-usage-note');
+  await openScreen(page, 'Usage');
+  await expect(note).toContainText('Cloud account: not linked');
+  await expect(chart.getByRole('columnheader', { name: 'Cloud account' })).toHaveCount(0);
+  await checkA11y('usage, not linked');
+
+  await coreCall(app, 'settings.update', { cloudUrl: app.cloud.url });
+  await coreCall(app, 'account.signIn', { email: 'ada@example.com', password: 'correct horse battery' });
+  await expect(page.getByTestId('sync-indicator')).toHaveText(/^Synced/);
+  // The pulled numbers, beside this computer's (none here): in the legend and the chart's table.
+  await expect(note).toHaveCount(0);
+  await expect(chart.getByText('Cloud account: 12 calls')).toBeVisible();
+  await expect(chart.getByText('This computer: 0 calls')).toBeVisible();
+  const todayRow = chart.getByRole('table', { name: 'Calls per day' }).getByRole('row', { name: 'Today' });
+  await expect(todayRow.getByRole('cell')).toHaveText(['0', '7']);
+  await expect(chart.getByRole('img')).toHaveAccessibleName(/Cloud account: 12 calls\.$/);
+  await checkA11y('usage, with the cloud account');
+  await shoot('usage-cloud-account');
+
+  // The service counts more; "Sync now" brings it here.
+  cloudUser.daily.set(day(0), { calls: 9, characters: 900 });
+  await coreCall(app, 'sync.now');
+  await expect(todayRow.getByRole('cell')).toHaveText(['0', '9']);
+
+  // Today's hosted service: every session route 501. The screen says so, with the service's reason.
+  app.cloud.session.setSessionRoutes('not-implemented');
+  await coreCall(app, 'sync.now');
+  await expect(note).toContainText('Cloud account: daily usage is not offered by this service yet.');
+  await expect(note).toContainText('Authentication not configured');
+  await expect(chart.getByRole('columnheader', { name: 'Cloud account' })).toHaveCount(0);
+  await checkA11y('usage, not offered by this service');
+  await shoot('usage-cloud-not-offered');
+});

@@ -14,7 +14,11 @@ export type OutboxOp = CloudOutboxEntry['op'];
 export interface CreatePayload {
   name: string;
   test: boolean;
-  /** The service's ids of keys with this name just before the create was sent (set with `sent_at`). */
+  /** The name the create was sent with (set with `sent_at`): unique to the entry, so its key is found by it. */
+  sentName?: string;
+  /** The service's id of the key, once made (the entry then only names it). */
+  createdId?: string;
+  /** From older versions, which sent the user's name: the service's ids of keys with it just before the create. */
   before?: string[];
 }
 

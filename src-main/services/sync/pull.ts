@@ -1,8 +1,11 @@
 /**
  * Pulling what the service owns, server wins: the account's tier and role, the subscription, the key list, daily
  * usage, the voices and the plans. Each step is one capability: a step the service does not offer (404/501) is
- * recorded as such and the others go on; no answer or a refused session stops the run.
+ * recorded as such and the others go on; no answer or a refused session stops the run. What an answer brings is
+ * written in transactions of at most `CHUNK` rows, with a turn of the event loop between them, so a long key list or
+ * a year of usage never holds the main thread (server wins: a pull cut short between them is completed by the next).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Capability } from '../../../src-shared/contract/sync';
 import type { ApiKey, tables } from '../../../src-shared/schema';
 import type { AgentTalkStore, Transaction } from '../../db';
@@ -14,7 +17,7 @@ import { utcDate } from '../time';
 import { Account, Done, KeyList, SubscriptionAnswer, TiersAnswer, UsageAnswer, VoicesAnswer, type CloudKeyRow } from './answers';
 import type { CloudCaller } from './cloud-call';
 import { hasPending } from './outbox';
-import type { CreatedKey } from './push';
+import { isSentName, type CreatedKey } from './push';
 import { addNotice, CLOUD_TIERS, CLOUD_VOICES } from './state';
 
 type Tx = Transaction<typeof tables>;
@@ -32,6 +35,19 @@ export interface PullContext {
   token: string;
   /** Keys created lately: a key of the same name that appeared with them is a copy of that request (applied late or twice), revoked. */
   created: readonly CreatedKey[];
+}
+
+/** The most rows one transaction of a pull writes. */
+const CHUNK = 25;
+
+/** `fn` on each slice of at most CHUNK items, each in its own transaction, a turn of the event loop between them. */
+async function inChunks<T, R>(store: AgentTalkStore, items: readonly T[], fn: (tx: Tx, chunk: readonly T[]) => R[]): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += CHUNK) {
+    if (i > 0) await nextTurn();
+    results.push(...(await store.transaction((tx) => fn(tx, items.slice(i, i + CHUNK)))));
+  }
+  return results;
 }
 
 /** How far back daily usage is pulled: a year, as the Usage screen can show. */
@@ -86,7 +102,8 @@ export function pullSteps({ store, secrets, caller, clock }: PullDeps): { capabi
           await caller.call({ method: 'POST', path: `/api/keys/${encodeURIComponent(orphan.id)}/revoke`, token: context.token, resource: true }, Done);
           orphan.isActive = false;
         }
-        const revokedHere = await store.transaction((tx) => mergeKeys(tx, keys, context, at()));
+        const revokedHere = await inChunks(store, keys, (tx, chunk) => mergeKeys(tx, chunk, context, at()));
+        revokedHere.push(...(await store.transaction((tx) => revokeMissing(tx, keys, context, at()))));
         for (const id of revokedHere) await secrets.delete(secretAccount(id));
       },
     },
@@ -98,12 +115,13 @@ export function pullSteps({ store, secrets, caller, clock }: PullDeps): { capabi
         const now = clock().getTime();
         const query = { startDate: utcDate(new Date(now - USAGE_DAYS * DAY_MS)), endDate: utcDate(new Date(now + DAY_MS)) };
         const { data } = await caller.call({ method: 'GET', path: '/api/v1/analytics/usage', token, query }, UsageAnswer);
-        await store.transaction((tx) => {
-          for (const day of data.daily) {
+        await inChunks(store, data.daily, (tx, days) => {
+          for (const day of days) {
             const row = tx.get('cloud_usage', day.date);
             if (!row) tx.insert('cloud_usage', { date: day.date, calls: day.calls, characters: day.characters });
             else if (row.calls !== day.calls || row.characters !== day.characters) tx.update('cloud_usage', day.date, { calls: day.calls, characters: day.characters });
           }
+          return [];
         });
       },
     },
@@ -126,7 +144,7 @@ export function pullSteps({ store, secrets, caller, clock }: PullDeps): { capabi
   ];
 }
 
-/** A live key the service holds that no local row knows, named as a key this run created and not there before it. */
+/** A live key the service holds that no local row knows, with the name a create made lately was sent with: a copy of that request. */
 function isDuplicate(key: CloudKeyRow, created: readonly CreatedKey[], store: AgentTalkStore): boolean {
   if (store.query('api_keys', { cloud_id: key.id }).length > 0) return false;
   return created.some((c) => c.name === key.name && c.cloudId !== key.id && !c.before.includes(key.id));
@@ -134,17 +152,18 @@ function isDuplicate(key: CloudKeyRow, created: readonly CreatedKey[], store: Ag
 
 const maskedOf = (key: Pick<ApiKey, 'prefix' | 'key_suffix'>) => `${key.prefix}***...${key.key_suffix ?? ''}`;
 
+const cloudKeysOf = (tx: Tx, { userId, serviceUrl }: PullContext) => tx.query('api_keys', { user_id: userId }).filter((k) => k.origin === 'cloud' && k.service_url === serviceUrl);
+
 /**
- * The service's key list into the local rows, server wins: name (unless a rename waits here), active, usage count,
- * last used. A pasted key is matched by its masked form; a key revoked there is revoked here and the user told.
+ * Some of the service's key list into the local rows, server wins: name (unless a rename waits here), active, usage
+ * count, last used. A pasted key is matched by its masked form; a key revoked there is revoked here and the user told.
  * Answers the ids of keys revoked here by it (their keychain copies go).
  */
-function mergeKeys(tx: Tx, keys: readonly CloudKeyRow[], { userId, serviceUrl }: PullContext, at: string): string[] {
+function mergeKeys(tx: Tx, keys: readonly CloudKeyRow[], context: PullContext, at: string): string[] {
+  const { userId, serviceUrl } = context;
   const revoked: string[] = [];
-  const local = tx.query('api_keys', { user_id: userId }).filter((k) => k.origin === 'cloud' && k.service_url === serviceUrl);
-  const seen = new Set<string>();
+  const local = cloudKeysOf(tx, context);
   for (const remote of keys) {
-    seen.add(remote.id);
     let row = local.find((k) => k.cloud_id === remote.id);
     // A pasted key, not yet matched: the same masked form (prefix and last 6 characters).
     row ??= local.find((k) => k.cloud_id === null && !k.key_hash.startsWith('pending:') && maskedOf(k) === remote.maskedKey);
@@ -169,7 +188,8 @@ function mergeKeys(tx: Tx, keys: readonly CloudKeyRow[], { userId, serviceUrl }:
       continue;
     }
     const patch: Partial<ApiKey> = { ...fields, cloud_id: remote.id };
-    if (remote.name && !hasPending(tx, row.id, 'rename')) patch.name = remote.name;
+    // A create's name while it is being named is not the user's: the name here stays.
+    if (remote.name && !hasPending(tx, row.id, 'rename') && !isSentName(remote.name)) patch.name = remote.name;
     if (!remote.isActive && row.is_active !== false) {
       patch.is_active = false;
       revoked.push(row.id);
@@ -179,7 +199,14 @@ function mergeKeys(tx: Tx, keys: readonly CloudKeyRow[], { userId, serviceUrl }:
     const changed = Object.entries(patch).some(([column, value]) => row[column as keyof ApiKey] !== value);
     if (changed) tx.update('api_keys', row.id, patch);
   }
-  for (const row of local) {
+  return revoked;
+}
+
+/** A key known here that is not in the service's whole list is gone there: revoked here, the user told. */
+function revokeMissing(tx: Tx, keys: readonly CloudKeyRow[], context: PullContext, at: string): string[] {
+  const revoked: string[] = [];
+  const seen = new Set(keys.map((k) => k.id));
+  for (const row of cloudKeysOf(tx, context)) {
     if (row.cloud_id && !seen.has(row.cloud_id) && row.is_active !== false) {
       tx.update('api_keys', row.id, { is_active: false });
       revoked.push(row.id);

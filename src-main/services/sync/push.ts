@@ -1,9 +1,11 @@
 /**
  * Pushing the outbox to the service, oldest change first, each step safe to repeat:
- * - create: marked sent (with the service's ids of keys by that name just before) before the request goes out;
- *   the full key from the answer goes to the keychain before the row records it. A create found marked sent (its
- *   answer lost: a dropped connection, a timeout, a crash) has its key looked up by the name sent; whatever key of
- *   that name appeared since is revoked, and the key created again, so one request never leaves two live keys.
+ * - create: sent with a name no one else can choose (`sentNameOf`: made of its outbox entry's id), marked sent
+ *   before the request goes out; the full key from the answer goes to the keychain before the row records it, then
+ *   a rename gives the key the user's name. A create found marked sent (its answer lost: a dropped connection, a
+ *   timeout, a crash) has its key looked up by the name sent: whatever live key carries it is that request's, and is
+ *   revoked, and the key created again, so one request never leaves two live keys, and a key another computer made
+ *   meanwhile, whatever its name, is never taken for it.
  * - rename: PATCH; the answer says whether the key is still active: a key revoked on the service stays revoked.
  * - revoke: repeatable on the service; a key already gone there is done too.
  * A finished create stays a while (`done`), so a copy of its request applied late is found and revoked (pull.ts).
@@ -26,12 +28,18 @@ export interface PushDeps {
   clock: () => Date;
 }
 
-/** A create made lately: its key, and the ids of same-named keys before it, for the duplicate sweep. */
+/** A create made lately: the name it was sent with and its key (and, from older versions, the ids of keys of that name before it), for the duplicate sweep. */
 export interface CreatedKey {
   name: string;
   cloudId: string;
   before: string[];
 }
+
+const SENT_NAME_PREFIX = 'Agent Talk Desktop, being created ';
+/** The name a create is sent with: unique to its outbox entry, so a key with it can only be that request's. */
+export const sentNameOf = (entryId: string) => `${SENT_NAME_PREFIX}${entryId}`;
+/** Whether a key's name on the service is a create's while it is being named (this computer's or another's). */
+export const isSentName = (name: string) => name.startsWith(SENT_NAME_PREFIX);
 
 export interface PushResult {
   pushed: number;
@@ -50,7 +58,7 @@ export async function recentCreates(store: AgentTalkStore, now: Date): Promise<C
     .filter((e) => (e.updated_at ?? '') >= since)
     .map((e) => {
       const payload = e.payload as CreatePayload & { createdId: string };
-      return { name: payload.name, cloudId: payload.createdId, before: payload.before ?? [] };
+      return { name: payload.sentName ?? payload.name, cloudId: payload.createdId, before: payload.before ?? [] };
     });
 }
 
@@ -86,35 +94,56 @@ export async function pushOutbox({ store, secrets, caller, clock }: PushDeps, to
     });
   }
 
+  const tell = (message: string) => store.transaction((tx) => addNotice(tx, message, clock().toISOString()));
+
   async function create(entry: CloudOutboxEntry, key: ApiKey): Promise<void> {
-    const payload = entry.payload as CreatePayload;
-    if (entry.sent_at) {
-      // The answer to an earlier try was lost: any key of that name that appeared since is that request's.
-      const known = new Set(store.query('api_keys', { service_url: key.service_url }).map((k) => k.cloud_id));
-      for (const orphan of (await list()).filter((k) => k.isActive && k.name === payload.name && !payload.before?.includes(k.id) && !known.has(k.id))) {
-        await caller.call({ method: 'POST', path: `${keyPath(orphan.id)}/revoke`, token, resource: true }, Done).catch((error: unknown) => {
-          if (!(error instanceof CloudCallError && error.kind === 'gone')) throw error;
+    let payload = entry.payload as CreatePayload;
+    // An entry sent by an older version, with the user's name, keeps it (and its snapshot of that name's keys, `before`).
+    const sentName = payload.sentName ?? (entry.sent_at ? payload.name : sentNameOf(entry.id));
+    if (!payload.createdId) {
+      if (entry.sent_at) {
+        // The answer to an earlier try was lost: a live key with the name sent, unknown here, is that request's.
+        const known = new Set(store.query('api_keys', { service_url: key.service_url }).map((k) => k.cloud_id));
+        for (const orphan of (await list()).filter((k) => k.isActive && k.name === sentName && !payload.before?.includes(k.id) && !known.has(k.id))) {
+          await caller.call({ method: 'POST', path: `${keyPath(orphan.id)}/revoke`, token, resource: true }, Done).catch((error: unknown) => {
+            if (!(error instanceof CloudCallError && error.kind === 'gone')) throw error;
+          });
+          orphan.isActive = false;
+        }
+      }
+      payload = { ...payload, sentName };
+      await store.update('cloud_outbox', entry.id, { sent_at: clock().toISOString(), payload, attempts: entry.attempts + 1 });
+      const { key: made } = await caller.call({ method: 'POST', path: '/api/keys', token, body: { name: sentName, ...(payload.test && { test: true }) } }, KeyCreated);
+      // The keychain first: a crash after it is a lost answer (the key is found and revoked), never a live key nobody holds.
+      await secrets.set(secretAccount(key.id), made.key);
+      payload = { ...payload, createdId: made.id };
+      await store.transaction((tx) => {
+        tx.update('cloud_outbox', entry.id, { payload });
+        tx.update('api_keys', key.id, {
+          cloud_id: made.id,
+          prefix: made.prefix,
+          key_hash: hashKey(made.key),
+          key_suffix: made.key.slice(-6),
+          ...(made.createdAt && { created_at: made.createdAt }),
         });
-        orphan.isActive = false;
+      });
+      listing?.push({ id: made.id, prefix: made.prefix, maskedKey: `${made.prefix}***...${made.key.slice(-6)}`, name: sentName, isActive: true });
+    }
+    if (sentName !== payload.name) {
+      // Made: now its name. Later renames are later entries, so this is the name the key was created with.
+      try {
+        await caller.call({ method: 'PATCH', path: keyPath(payload.createdId!), token, body: { name: payload.name }, resource: true }, KeyAnswer);
+      } catch (error) {
+        if (!(error instanceof CloudCallError && error.kind === 'refused')) throw error;
+        await tell(`The service made the cloud key “${payload.name}” but refused its name: ${error.message}`);
       }
     }
-    const before = (await list()).filter((k) => k.name === payload.name).map((k) => k.id);
-    await store.update('cloud_outbox', entry.id, { sent_at: clock().toISOString(), payload: { ...payload, before }, attempts: entry.attempts + 1 });
-    const { key: made } = await caller.call({ method: 'POST', path: '/api/keys', token, body: { name: payload.name, ...(payload.test && { test: true }) } }, KeyCreated);
-    // The keychain first: a crash after it is a lost answer (the key is found and revoked), never a live key nobody holds.
-    await secrets.set(secretAccount(key.id), made.key);
     // Kept a while as done: a copy of this request applied late (a timeout, a second delivery) is found by it and revoked.
     await store.transaction((tx) => {
-      tx.update('cloud_outbox', entry.id, { status: 'done', payload: { ...payload, before, createdId: made.id } });
-      tx.update('api_keys', key.id, {
-        cloud_id: made.id,
-        prefix: made.prefix,
-        key_hash: hashKey(made.key),
-        key_suffix: made.key.slice(-6),
-        ...(made.createdAt && { created_at: made.createdAt }),
-      });
+      tx.update('cloud_outbox', entry.id, { status: 'done' });
+      // The key no longer waits: its row's update tells the Keys screen (keys.changed).
+      if (tx.get('api_keys', key.id)) tx.update('api_keys', key.id, {});
     });
-    listing?.push({ id: made.id, prefix: made.prefix, maskedKey: `${made.prefix}***...${made.key.slice(-6)}`, name: payload.name, isActive: true });
   }
 
   async function rename(entry: CloudOutboxEntry, key: ApiKey): Promise<void> {

@@ -1,4 +1,5 @@
 /** The one interface every text-to-speech engine implements; a registry picks the engine from the voice. */
+import type { CloudRateLimit } from '../cloud/client';
 
 export type EngineId = 'offline' | 'cloud';
 
@@ -47,4 +48,6 @@ export interface TtsEngine {
   voices(): Voice[];
   synthesize(text: string, voiceId: string, options?: SynthesisOptions): Promise<Synthesis>;
   close?(): Promise<void>;
+  /** An engine that calls a rate-limited service tells each reading of its limits, with the key it was read for. */
+  onRateLimit?(listener: (rateLimit: CloudRateLimit, keyId: string | null) => void): () => void;
 }

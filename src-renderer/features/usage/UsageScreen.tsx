@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
+import { useSync } from '../../stores/sync';
 import { useUsage } from '../../stores/usage';
 import { CallsPerKey } from './CallsPerKey';
+import { cloudUsageView } from './cloudUsage';
 import { DailyChart } from './DailyChart';
 import { UsageLog } from './UsageLog';
 import { UsageSummary } from './UsageSummary';
@@ -15,9 +17,13 @@ function useReloadAt(iso: string | undefined, load: () => Promise<void>) {
   }, [iso, load]);
 }
 
-/** Calls today and this month against the plan, the last 30 days, and the usage log; live while shown. */
+/**
+ * Calls today and this month against the plan, the last 30 days (this computer's beside the cloud account's), and
+ * the usage log; live while shown.
+ */
 export function UsageScreen() {
-  const { summary, daily, error, load, watch } = useUsage();
+  const { summary, daily, cloudDaily, error, load, watch } = useUsage();
+  const cloud = cloudUsageView(useSync((s) => s.status));
   useEffect(() => watch(), [watch]);
   useReloadAt(summary?.today.resetAt, load);
 
@@ -32,7 +38,13 @@ export function UsageScreen() {
       {summary && (
         <>
           <UsageSummary summary={summary} />
-          <DailyChart days={daily} />
+          <DailyChart days={daily} cloud={cloud.show ? cloudDaily : null} />
+          {cloud.note && (
+            <p className="usage-cloud-note" data-testid="cloud-usage-note">
+              {cloud.note}
+              {!cloud.show && cloud.reason && <span className="usage-cloud-reason"> {cloud.reason}</span>}
+            </p>
+          )}
           <CallsPerKey />
           <UsageLog />
         </>

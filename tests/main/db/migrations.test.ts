@@ -351,6 +351,25 @@ describe('011 cloud outbox and cloud usage', () => {
   });
 });
 
+describe('012 cloud key rate limit readings', () => {
+  it('keeps a cloud key’s reading of the service’s day with the key, null on keys in place, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(11);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'cloud:k1', origin: 'cloud', cloud_id: 'k1' });
+    expect(await failure(store.update('api_keys', key.id as string, { cloud_day: {} }))).toMatchObject({ code: 'UNKNOWN_COLUMN' });
+    await store.migrations.up(12);
+    expect(store.get('api_keys', key.id as string)).toMatchObject({ cloud_day: null });
+    const day = { limit: 100, remaining: 42, resetAt: '2026-03-02T00:00:00.000Z', readAt: '2026-03-01T09:00:00.000Z' };
+    await store.update('api_keys', key.id as string, { cloud_day: day });
+    expect(store.get('api_keys', key.id as string)).toMatchObject({ cloud_day: day });
+    await store.migrations.down(11);
+    expect(Object.keys(store.get('api_keys', key.id as string)!)).not.toContain('cloud_day');
+    await store.migrations.up();
+    expect(store.get('api_keys', key.id as string)).toMatchObject({ cloud_day: null, cloud_id: 'k1' });
+  });
+});
+
 describe('013 device sync: removed devices, where deletions were written', () => {
   it('adds when a device was removed and where a deletion was written, in place, and takes them away again', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));

@@ -125,8 +125,9 @@ describe('a sync', () => {
     await pc.sync.syncNow();
     expect(pc.sync.status()).toMatchObject({ state: 'sign-in', waiting: 1 });
     expect(await pc.sync.link.view()).toMatchObject({ signInNeeded: true });
+    const asked = server.requests.length;
     await pc.sync.syncNow(); // paused: nothing is sent with a refused session
-    expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/api/keys')).toHaveLength(0);
+    expect(server.requests.slice(asked).filter((r) => r.path.startsWith('/api/keys'))).toHaveLength(0);
 
     await pc.sync.link.signIn('ada@example.com', 'correct horse battery');
     await pc.sync.syncNow();
@@ -186,5 +187,37 @@ describe('two computers on one account', () => {
       expectInStep(server, user.id, pc);
     }
     expect(b.sync.status().notices[0]!.message).toMatch(/“Shared, renamed on B” was revoked on the service/);
+  });
+
+  it('a key made on the other computer with the same name is never taken for a lost create’s copy', async () => {
+    const server = await cloudServer();
+    const { user } = server.session.addUser('ada@example.com', 'correct horse battery', 'pro');
+    const a = await linked(server);
+    const b = await linked(server);
+    const live = (name: string) => server.session.keysOf(user.id).filter((k) => k.isActive && k.name === name);
+
+    // A's create is applied but its answer lost; meanwhile B makes a key of the same name.
+    const onA = await a.sync.keys.create(a.user.id, { name: 'Work' });
+    server.inject({ method: 'POST', path: '/api/keys', dropAfterApply: true });
+    await a.sync.syncNow();
+    const onB = await b.sync.keys.create(b.user.id, { name: 'Work' });
+    await b.sync.syncNow();
+    const bKey = b.store.get('api_keys', onB.id)!.cloud_id!;
+    await a.sync.syncNow();
+
+    // A's lost copy is revoked and its key made again; B's stays live.
+    expect(server.session.key(bKey)).toMatchObject({ isActive: true, name: 'Work' });
+    expect(live('Work').map((k) => k.id).sort()).toEqual([a.store.get('api_keys', onA.id)!.cloud_id, bKey].sort());
+    expect(server.session.keysOf(user.id).filter((k) => !k.isActive)).toHaveLength(1);
+
+    // Within minutes of A's create, B makes another "Work": A's next sync keeps it live too.
+    const again = await b.sync.keys.create(b.user.id, { name: 'Work' });
+    await b.sync.syncNow();
+    await a.sync.syncNow();
+    await b.sync.syncNow();
+    expect(server.session.key(b.store.get('api_keys', again.id)!.cloud_id!)).toMatchObject({ isActive: true, name: 'Work' });
+    expect(live('Work')).toHaveLength(3);
+    for (const pc of [a, b]) expectInStep(server, user.id, pc);
+    expect(a.sync.status().notices.filter((n) => /revoked/.test(n.message))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * audio cannot be timed. It calls the service through the cloud client (services/cloud/client.ts), which retries.
  *
  * - Rate limits: every answer's X-RateLimit-Limit/Remaining/Reset is kept as `lastRateLimit` (null numbers mean
- *   unlimited) and told to `onRateLimit` listeners, for the app to show.
+ *   unlimited) and told to `onRateLimit` listeners with the id of the key it was read for, for the app to keep.
  * - Errors are typed ServiceErrors: 401 → INVALID_API_KEY, 403 → REVOKED_KEY (or FORBIDDEN), 429 → the service's
  *   DAILY_LIMIT_EXCEEDED / MONTHLY_LIMIT_EXCEEDED / RATE_LIMIT_EXCEEDED with {limit, used, resetAt}, 400 →
  *   VALIDATION_ERROR (TEXT_TOO_LONG for the plan's character limit), 5xx and network failures → CLOUD_UNAVAILABLE,
@@ -69,8 +69,8 @@ export interface CloudEngine extends TtsEngine {
   readonly id: 'cloud';
   /** The rate-limit headers of the last answer that carried them for this key; null before any. */
   readonly lastRateLimit: CloudRateLimit | null;
-  /** Calls `listener` with each new reading of the rate-limit headers; returns the unsubscribe function. */
-  onRateLimit(listener: (rateLimit: CloudRateLimit) => void): () => void;
+  /** Calls `listener` with each new reading of the rate-limit headers and the key's id; returns the unsubscribe function. */
+  onRateLimit(listener: (rateLimit: CloudRateLimit, keyId: string | null) => void): () => void;
 }
 
 const MemoAnswer = z.object({
@@ -90,24 +90,24 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
     timeoutMs: options.requestTimeoutMs ?? 120_000,
   };
   const maxAudioBytes = options.maxAudioBytes ?? 100 * 1024 * 1024;
-  const listeners = new Set<(rateLimit: CloudRateLimit) => void>();
+  const listeners = new Set<(rateLimit: CloudRateLimit, keyId: string | null) => void>();
   let lastRateLimit: CloudRateLimit | null = null;
 
-  function observe(status: number, headers: Headers): void {
+  function observe(status: number, headers: Headers, keyId: string | null): void {
     if (status === 401 || status === 403) return; // counted against no key
     const reading = rateLimitOf(headers);
     if (!reading) return;
     lastRateLimit = reading;
     for (const listener of listeners) {
       try {
-        listener(reading);
+        listener(reading, keyId);
       } catch {
         // a listener's failure is its own: the memo goes on
       }
     }
   }
 
-  async function createMemo(text: string, voice: string, auth: CloudCredential, signal: AbortSignal | undefined): Promise<ServiceAnswer> {
+  async function createMemo(text: string, voice: string, auth: CloudCredential, keyId: string | null, signal: AbortSignal | undefined): Promise<ServiceAnswer> {
     if (client.serviceUrl() === null) throw new ServiceError('CLOUD_UNAVAILABLE', 'Set the Agent Talk cloud URL in Settings to use the cloud voices.', { reason: 'no-base-url' });
     const answer = await client.request({
       method: 'POST',
@@ -117,7 +117,7 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
       auth,
       json: MemoAnswer,
       ...policy,
-      onAnswer: observe,
+      onAnswer: (status, headers) => observe(status, headers, keyId),
       ...(signal && { signal }),
     });
     if (answer.kind === 'not-offered') throw new ServiceError('CLOUD_UNAVAILABLE', answer.message, { status: answer.status, cloudCode: answer.code });
@@ -158,7 +158,7 @@ export function createCloudEngine(options: CloudEngineOptions): CloudEngine {
           const auth = await options.keyFor(synthesisOptions.keyId ?? null);
           if (signal?.aborted) throw abortError();
           if (!auth) throw new ServiceError('INVALID_API_KEY', 'No API key is set for the Agent Talk cloud; add one to use cloud voices.', { cloudCode: 'MISSING_API_KEY' });
-          answer = await createMemo(text, voiceId, auth, signal);
+          answer = await createMemo(text, voiceId, auth, synthesisOptions.keyId ?? null, signal);
           await onAnswer?.(answer);
         }
         const audio = await download(client, answer.audioUrl, { ...policy, maxBytes: maxAudioBytes }, signal);

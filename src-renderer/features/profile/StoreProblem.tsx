@@ -1,5 +1,5 @@
 import type { StoreStatus } from '../../../src-shared/contract';
-import { useStoreHealth } from '../../stores/store-health';
+import { useStoreHealth } from '../../stores';
 import { BackupList } from './BackupList';
 import '../settings/settings.css';
 

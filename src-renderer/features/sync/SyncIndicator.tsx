@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { SyncStatus } from '../../../src-shared/contract';
 import { useNav } from '../../stores/nav';
-import { useSync } from '../../stores/sync';
+import { useSync } from '../../stores';
 import { useNow } from '../usage/useNow';
 
 /** `just now`, `5 min ago`, `2 h ago`. */

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useUsage } from '../../stores/usage';
+import { useUsage } from '../../stores';
 import { CallsPerKey } from './CallsPerKey';
 import { DailyChart } from './DailyChart';
 import { UsageLog } from './UsageLog';

@@ -1,7 +1,8 @@
 /**
- * What the renderer's stores are tested against: a real core (real LMDB profile in a temp dir, the router every
- * edge serves) reached in-process the way the browser host's socket reaches it (answers and events as JSON,
- * events a turn later), through the same typed client the app uses (src-renderer/client.ts).
+ * What the renderer's stores are tested against: the session the browser host serves (a real core on a real LMDB
+ * profile in a temp dir, with the store.* methods) reached in-process the way the host's socket reaches it
+ * (answers and events as JSON, events a turn later), through the same typed client the app uses
+ * (src-renderer/client.ts).
  *
  * The link between them is a stand-in for the host's socket (FakeLink): in-process nothing can drop a
  * connection, so a test drops it and brings it back. While it is down events are lost and calls wait, as with
@@ -9,7 +10,8 @@
  */
 import { afterEach, vi } from 'vitest';
 import type { StoreApi } from 'zustand';
-import { createCore, type Core, type CoreOptions } from '../../src-main/core';
+import type { Core, CoreOptions } from '../../src-main/core';
+import { openSession, type Session } from '../../src-main/session';
 import { sessionSecretStore } from '../../src-main/services/secrets';
 import { clientOf, type Client } from '../../src-renderer/client';
 import type { ArgsOf, IpcResult, MethodName, ResultOf } from '../../src-shared/contract';
@@ -24,18 +26,20 @@ export interface FakeLink {
 }
 
 export interface LiveCore {
-  core: Core;
+  session: Session;
+  /** The session's open core. */
+  readonly core: Core;
   profileDir: string;
   /** The client a store is given: the page's view of this core. */
   client: Client;
   link: FakeLink;
   /** Calls the core directly, as another window would (its events still reach the page). A refusal throws. */
   call<M extends MethodName>(method: M, args?: ArgsOf<M>): Promise<ResultOf<M>>;
-  /** Closes the core and opens the profile again (a restart of the app); the client follows the new core. */
+  /** Closes the session and opens the profile again (a restart of the app); the client follows the new one. */
   restart(): Promise<void>;
 }
 
-/** Each test's cores, closed after it: the page's calls then answer as to a host that has gone. */
+/** Each test's sessions, closed after it: the page's calls then answer as to a host that has gone. */
 const open: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -48,7 +52,7 @@ const gone: IpcResult = { ok: false, error: { code: 'INTERNAL_ERROR', message: '
 const overTheWire = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
 
 /**
- * A real core on a fresh profile (or on `profileDir`). Its generation queue is stopped unless `generate` is set:
+ * The host's session on a fresh profile (or on `profileDir`). Its generation queue is stopped unless `generate` is set:
  * a memo stays queued, so a test decides what happens to it.
  */
 export async function liveCore({ profileDir = tempDir(), generate = false }: { profileDir?: string; generate?: boolean } = {}): Promise<LiveCore> {
@@ -60,10 +64,10 @@ export async function liveCore({ profileDir = tempDir(), generate = false }: { p
   let unsubscribe = () => {};
   let closed = false;
 
-  async function start(): Promise<Core> {
-    const core = await createCore(options);
-    if (!generate) await core.services.generation.stop();
-    unsubscribe = core.subscribe((event, payload) => {
+  async function start(): Promise<Session> {
+    const session = await openSession(options);
+    if (!generate) await session.core!.services.generation.stop();
+    unsubscribe = session.subscribe((event, payload) => {
       if (state !== 'open') return; // lost with the link
       const copy = overTheWire(payload);
       setTimeout(() => {
@@ -71,7 +75,7 @@ export async function liveCore({ profileDir = tempDir(), generate = false }: { p
         for (const listener of [...(listeners.get(event) ?? [])]) listener(copy);
       });
     });
-    return core;
+    return session;
   }
 
   const setState = (next: ConnectionState) => {
@@ -84,7 +88,7 @@ export async function liveCore({ profileDir = tempDir(), generate = false }: { p
     async call(method, args) {
       if (state !== 'open') await new Promise<void>((resolve) => waiting.push(resolve));
       if (closed) return gone;
-      return overTheWire(await live.core.handle(method, overTheWire(args)));
+      return overTheWire(await live.session.handle(method, overTheWire(args)));
     },
     on(event, listener) {
       const entry = (payload: unknown) => listener(payload);
@@ -104,7 +108,10 @@ export async function liveCore({ profileDir = tempDir(), generate = false }: { p
   };
 
   const live: LiveCore = {
-    core: await start(),
+    session: await start(),
+    get core() {
+      return live.session.core!;
+    },
     profileDir,
     client: clientOf(() => bridge),
     link: {
@@ -118,20 +125,20 @@ export async function liveCore({ profileDir = tempDir(), generate = false }: { p
       },
     },
     async call(method, args) {
-      const result: IpcResult = await live.core.handle(method, args);
+      const result: IpcResult = await live.session.handle(method, args);
       if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
       return result.value as ResultOf<typeof method>;
     },
     async restart() {
       unsubscribe();
-      await live.core.close();
-      live.core = await start();
+      await live.session.close();
+      live.session = await start();
     },
   };
   open.push(async () => {
     closed = true;
     unsubscribe();
-    await live.core.close();
+    await live.session.close();
   });
   return live;
 }

@@ -73,6 +73,20 @@ describe('studio store', () => {
     await until(studio, (s) => expect(s.memo?.status).toBe('cancelled'));
   });
 
+  it('plays the memo it generated once its job completes (the offline voice, for real)', async () => {
+    const live = await liveCore({ generate: true });
+    await live.call('profile.create', { email: 'ada@example.com' });
+    const { key } = await live.call('keys.create', { name: 'Laptop' });
+    const { studio, player } = await openStudio(live);
+    studio.getState().edit({ text: 'Hello from the studio.' });
+    await studio.getState().generate({ voice: 'flite:slt', keyId: key.id });
+    const id = studio.getState().memo!.id;
+    await vi.waitFor(() => expect(studio.getState().memo?.status).toBe('completed'), { timeout: 60_000, interval: 50 });
+    expect(studio.getState().progress).toBe(1);
+    expect(player.getState().current?.id).toBe(id);
+    expect(player.getState().current?.audioUrl).toMatch(/^\/audio\//);
+  }, 90_000);
+
   it('says why the core refused to generate, and clears it once the draft changes', async () => {
     const live = await liveCore();
     await live.call('profile.create', { email: 'ada@example.com' });

@@ -18,6 +18,8 @@ export interface StoreHealthState {
   /** Restores a backup (the newest usable one by default); the window reloads once the store is open. */
   restore(name?: string): Promise<void>;
   rebuild(): Promise<void>;
+  /** Rebuilds the indexes of the open store (a full check found only them wrong), then checks it again. */
+  repairIndexes(): Promise<void>;
   startFresh(): Promise<void>;
 }
 
@@ -38,6 +40,18 @@ export function createStoreHealthStore({ call, onReconnect }: Client, reloadWind
         set({ busy: false });
       }
     }
+    /** Runs `first`, then the full check, whose answer the Settings card shows. */
+    async function checkAfter(first: () => Promise<void>) {
+      set({ busy: true, error: null, check: null });
+      try {
+        await first();
+        set({ check: await call('store.check') });
+      } catch (error) {
+        set({ error: errorMessage(error) });
+      } finally {
+        set({ busy: false });
+      }
+    }
     return {
       status: null,
       check: null,
@@ -50,16 +64,8 @@ export function createStoreHealthStore({ call, onReconnect }: Client, reloadWind
           set({ error: errorMessage(error) });
         }
       },
-      async runCheck() {
-        set({ busy: true, error: null, check: null });
-        try {
-          set({ check: await call('store.check') });
-        } catch (error) {
-          set({ error: errorMessage(error) });
-        } finally {
-          set({ busy: false });
-        }
-      },
+      runCheck: () => checkAfter(async () => {}),
+      repairIndexes: () => checkAfter(async () => void (await call('store.rebuild'))),
       backUp: () => act(async () => void (await call('store.backup'))),
       restore: (name) => act(() => call('store.restore', name === undefined ? {} : { name })),
       rebuild: () => act(() => call('store.rebuild')),

@@ -34,11 +34,15 @@ interface Fixtures {
   checkA11y(screen: string): Promise<void>;
 }
 
+/** The browser host on `profileDir` as every test has it: no keychain, the agent API on a free port. */
+const startAppHost = (profileDir: string, token?: string) =>
+  startHost({ profileDir, rendererDir: join(root, 'out/renderer'), secrets: sessionSecretStore(KEYCHAIN_REASON), agentApi: { port: 0 }, ...(token && { token }) });
+
 export const test = base.extend<Fixtures>({
   app: async ({ page }, use) => {
     const profileDir = mkdtempSync(join(tmpdir(), 'agent-talk-e2e-'));
     const cloud = await startCloud();
-    const host = await startHost({ profileDir, rendererDir: join(root, 'out/renderer'), secrets: sessionSecretStore(KEYCHAIN_REASON), agentApi: { port: 0 } });
+    const host = await startAppHost(profileDir);
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -85,6 +89,18 @@ export async function coreCall<M extends MethodName>(app: App, method: M, args?:
   const result = await app.host.core.handle(method, args);
   if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
   return result.value as ResultOf<M>;
+}
+
+/**
+ * Stops the host, runs `whileStopped` (e.g. to damage the profile's files), and starts it again on the same
+ * profile with the same address, so the page may open it again. A page still open on the host should leave first
+ * (`page.goto('about:blank')`): Chromium logs its tries to reconnect as console errors.
+ */
+export async function restartHost(app: App, whileStopped?: () => void | Promise<void>): Promise<void> {
+  const token = new URL(app.host.url).searchParams.get('token')!;
+  await app.host.close();
+  await whileStopped?.();
+  app.host = await startAppHost(app.profileDir, token);
 }
 
 /** First run: creates the local profile and lands on the app's first screen. */

@@ -1,8 +1,5 @@
 /** Keys renamed on the Keys screen (issue #9, item 8), and a Studio draft that survives a reload and a restart (item 5). */
-import { startHost } from '../../src-main/host/server';
-import { sessionSecretStore } from '../../src-main/services/secrets';
-import { join } from 'node:path';
-import { coreCall, createProfile, expect, KEYCHAIN_REASON, openScreen, test } from './fixtures';
+import { coreCall, createProfile, expect, openScreen, restartHost, test } from './fixtures';
 
 test('the first run promises only what the app does, and a key is renamed on the Keys screen', async ({ page, app }) => {
   await page.goto(app.host.url);
@@ -42,8 +39,7 @@ test('the Studio draft is kept across a reload and a restart of the host', async
   await expect(page.getByLabel('Billed to')).toHaveValue(laptop.id);
 
   // The host stops and starts again on the same profile: the page opened from its new address has the draft.
-  await app.host.close();
-  app.host = await startHost({ profileDir: app.profileDir, rendererDir: join(import.meta.dirname, '../../out/renderer'), secrets: sessionSecretStore(KEYCHAIN_REASON) });
+  await restartHost(app);
   await page.goto(app.host.url);
   await expect(page.getByLabel('Text', { exact: true })).toHaveValue(long);
   await expect(page.getByRole('radio', { name: /^Robert/ })).toBeChecked();

@@ -3,42 +3,12 @@
  * middle of a memo and started again on the same profile. The open page says so, comes back by itself without a
  * reload, refreshes what it shows, and the memo completes once. Opened without its token, the page says that.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAgentTalkStore } from '../../src-main/db';
 import { expect, test } from './fixtures';
-
-const root = join(import.meta.dirname, '../..');
-
-interface RunningHost {
-  child: ChildProcess;
-  url: string;
-}
-
-/** `npm run start:browser` without its build step: the host's command on `profileDir`, with no keychain. */
-async function startHostProcess(profileDir: string, extra: string[] = []): Promise<RunningHost> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/host/cli.ts', '--profile', profileDir, ...extra], {
-    cwd: root,
-    // No Secret Service: the session-only keychain, as on a machine without one.
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(tmpdir(), 'agent-talk-no-such-bus')}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /running at (\S+)/.exec(output);
-      if (found) resolve(found[1]!);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`the host exited (${code}) before it printed its address:\n${output}`)));
-  });
-  return { child, url };
-}
-
-const killed = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+import { exited, startHostProcess } from './host-process';
 
 test('the page recovers by itself from a host killed mid-generation and restarted, and the memo completes once', async ({ page, shoot }) => {
   // The killed job waits for its lease to lapse (15 s) before the restarted host takes it over and makes it again.
@@ -63,7 +33,7 @@ test('the page recovers by itself from a host killed mid-generation and restarte
     await expect(status).toHaveText(/^Generating… [1-9]\d?%$/, { timeout: 60_000 });
 
     host.child.kill('SIGKILL');
-    await killed(host.child);
+    await exited(host.child);
     const banner = page.getByText('Agent Talk is not answering', { exact: false });
     await expect(banner).toBeVisible();
     await shoot('connection-banner-reconnecting');
@@ -76,7 +46,7 @@ test('the page recovers by itself from a host killed mid-generation and restarte
 
     // Once: one memo, completed, counted once and logged once.
     host.child.kill('SIGTERM');
-    await killed(host.child);
+    await exited(host.child);
     const store = await openAgentTalkStore({ profileDir });
     try {
       expect(store.list('memos').map((m) => m.status)).toEqual(['completed']);
@@ -104,7 +74,7 @@ test('a page opened without its token says so; one whose host restarted with a n
     await page.goto(host.url);
     await page.getByLabel('Email').waitFor();
     host.child.kill('SIGKILL');
-    await killed(host.child);
+    await exited(host.child);
     // Started again on the same port with a new token (its remembered address forgotten).
     rmSync(join(profileDir, 'browser-host.json'));
     host = await startHostProcess(profileDir, ['--port', new URL(host.url).port]);

@@ -6,7 +6,7 @@ import { BackupList } from '../profile/BackupList';
 
 /** The store's health on demand (a full check), its backups, and backing up or restoring by hand. */
 export function StoreSection() {
-  const { status, check, busy, error, load, runCheck, backUp, restore } = useStoreHealth();
+  const { status, check, busy, error, load, runCheck, repairIndexes, backUp, restore } = useStoreHealth();
   const [restoring, setRestoring] = useState<string | null>(null);
   useEffect(() => void load(), [load]);
 
@@ -29,8 +29,16 @@ export function StoreSection() {
         <p role="status" className={check.ok ? undefined : 'warning'}>
           {check.ok
             ? 'The store is healthy: every row, index and reference checks out.'
-            : `${check.count} problem${check.count === 1 ? '' : 's'} found${check.indexesOnly ? ' (only in indexes: restart the app to rebuild them)' : ''}: ${check.problems[0]}`}
+            : `${check.count} problem${check.count === 1 ? '' : 's'} found${check.indexesOnly ? ' (only in indexes, which can be rebuilt from the rows)' : ''}: ${check.problems[0]}`}
         </p>
+      )}
+      {/* The check at start reads only so far: damage it did not reach is repaired here, with the store open. */}
+      {check && !check.ok && check.indexesOnly && (
+        <div className="settings-buttons">
+          <button type="button" onClick={() => void repairIndexes()} disabled={busy}>
+            Repair the indexes (nothing is lost)
+          </button>
+        </div>
       )}
       {error && (
         <p className="error" role="alert">

@@ -66,8 +66,8 @@ export async function createCore({ profileDir, secrets, clock, saveFile, agentAp
     ...(clock && { clock }),
   });
   await services.generation.start();
-  // Sync between computers runs its own rounds (folder watching, a poll, local changes) until a shared scheduler
-  // calls its `run` instead.
+  // Sync between computers: a round soon after a local change or a change in the folder; the periodic ones, "Sync
+  // now" and reconnects are the sync scheduler's (started below), which runs the cloud account and the folder.
   services.devices.start();
   // Keychain copies of keys revoked while the keychain did not answer; in the background, as nothing waits on it.
   void services.keys.removeRevokedSecrets();

@@ -14,7 +14,8 @@ import { showStartupFailure } from './app/startup-dialog';
 import { createMainWindow } from './app/window';
 import { safeStorageCipher } from './app/safe-storage';
 import { openSecretStore } from './services/secrets';
-import { openSession } from './session';
+import { ensureAudioWith } from './serve/serve';
+import { openSession, type Session } from './session';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -65,15 +66,19 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     const profileDir = join(app.getPath('userData'), 'profile');
+    let session: Session | undefined;
     try {
-      handleAppProtocol({ rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir) });
+      // Memo audio not on this computer yet is brought on its first request (from the synced folder or the service).
+      const ensureAudio = ensureAudioWith(() => session?.core?.services);
+      handleAppProtocol({ rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir), ensureAudio });
       const cipher = safeStorageCipher();
       const secrets = await openSecretStore(cipher ? { fallback: { cipher, file: join(profileDir, 'secrets.enc') } } : {});
       // A damaged or missing store still opens a session: the window shows it with the ways back.
-      const session = await openSession({ profileDir, secrets, saveFile: askSavePath, agentApi: {} });
-      shutdownTasks.push(() => session.close());
-      serveCalls(session.handle);
-      session.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));
+      const opened = await openSession({ profileDir, secrets, saveFile: askSavePath, agentApi: {} });
+      session = opened;
+      shutdownTasks.push(() => opened.close());
+      serveCalls(opened.handle);
+      opened.subscribe((event, payload) => mainWindow && forwardEvents(mainWindow)(event, payload));
       showWindow();
       // macOS keeps the app running without windows; clicking the dock icon opens one again.
       app.on('activate', showWindow);

@@ -1,11 +1,12 @@
 /**
  * Waiting for a memo's audio: the store's change feed says when a memo row changed, and a waiter whose memo reached
- * an end (completed, failed, cancelled, or deleted) is answered. One listener serves every waiter.
+ * an end (completed, failed, cancelled, or deleted) is answered, as is one whose cloud memo could not reach the
+ * service and now waits for it (it is made when the service answers again). One listener serves every waiter.
  */
 import type { Memo } from '../../src-shared/schema';
 import type { AgentTalkStore } from '../db';
 
-export type Outcome = { memo: Memo } | { memo: null; why: 'deleted' | 'timeout' };
+export type Outcome = { memo: Memo; why?: 'waiting-for-cloud' } | { memo: null; why: 'deleted' | 'timeout' };
 
 const ENDS = new Set(['completed', 'failed', 'cancelled']);
 
@@ -31,6 +32,7 @@ export function createCompletions(store: AgentTalkStore) {
           const memo = store.get('memos', memoId);
           if (!memo) finish({ memo: null, why: 'deleted' });
           else if (ENDS.has(memo.status ?? 'completed')) finish({ memo });
+          else if (memo.status === 'queued' && store.query('jobs', { memo_id: memoId })[0]?.waiting_for === 'cloud') finish({ memo, why: 'waiting-for-cloud' });
         };
         const timer = setTimeout(() => finish({ memo: null, why: 'timeout' }), timeoutMs);
         timer.unref(); // a waiter never keeps a closing app alive

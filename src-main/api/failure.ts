@@ -49,6 +49,11 @@ export function failureOf(error: unknown, now: Date): ApiFailure {
       return new ApiFailure(429, code, message, details, { 'Retry-After': LINE_RETRY_AFTER_S });
     case 'CLOUD_UNAVAILABLE':
       return new ApiFailure(503, 'SERVICE_UNAVAILABLE', message, details, { 'Retry-After': CLOUD_RETRY_AFTER_S });
+    case 'AUDIO_NOT_HERE':
+      // On the service while it is out of reach, or on another computer whose file has not arrived: try again later.
+      return new ApiFailure(503, code, message, details, { 'Retry-After': CLOUD_RETRY_AFTER_S });
+    case 'CONFLICT':
+      return new ApiFailure(409, code, message);
     case 'NOT_FOUND':
       return new ApiFailure(404, 'MEMO_NOT_FOUND', message);
     case 'TTS_FAILED':

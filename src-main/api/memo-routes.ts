@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { MAX_MEMO_TEXT } from '../../src-shared/contract';
 import type { ApiKey, Memo } from '../../src-shared/schema';
 import { TIER_LIMITS } from '../../src-shared/tiers';
-import type { Services } from '../services';
+import { ServiceError, type Services } from '../services';
 import { ApiFailure } from './failure';
 import { bodyLimitFor, readJson } from './http';
 import { speak, type SpeakDeps } from './speak';
@@ -64,10 +64,21 @@ export async function createMemo(deps: SpeakDeps, key: ApiKey, req: IncomingMess
   return { ...memoView(deps.services, memo, origin), ...(choice.standsInFor && { requestedVoice: choice.standsInFor }) };
 }
 
-export function getMemo(services: Services, key: ApiKey, id: string, origin: string) {
+/**
+ * One memo; a completed memo's audio is brought to this computer first when it is not here (another computer's, an
+ * imported one). Audio that cannot be had now leaves `audio` null and says why in `audioUnavailable`.
+ */
+export async function getMemo(services: Services, key: ApiKey, id: string, origin: string) {
   const memo = services.store.get('memos', id);
   if (!memo || memo.user_id !== key.user_id) throw new ApiFailure(404, 'MEMO_NOT_FOUND', 'There is no memo with that id.');
-  return memoView(services, memo, origin);
+  if (memo.status !== 'completed') return memoView(services, memo, origin);
+  try {
+    return memoView(services, (await services.memoAudio.ensure(id, key.user_id)).memo, origin);
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error;
+    const { where } = error.details;
+    return { ...memoView(services, { ...memo, audio_url: '' }, origin), audioUnavailable: { code: error.code, message: error.message, ...(typeof where === 'string' && { where }) } };
+  }
 }
 
 /** A page's position: the creation time of the last memo sent and how many memos with that time were sent. */

@@ -42,11 +42,17 @@ export async function createSpeech(deps: SpeakDeps, key: ApiKey, req: IncomingMe
   }
   if (request.stream_format === 'sse') throw new ApiFailure(400, 'VALIDATION_ERROR', 'This app answers with the whole audio: leave "stream_format" out or "audio".', { field: 'stream_format' });
   const voice = OPENAI_VOICES[request.voice.toLowerCase()] ?? request.voice;
+  // The cloud's voices come back as MP3, which this app does not decode: refused before anything is counted.
+  if (format !== 'mp3' && deps.services.tts.resolve(voice).voice.engine === 'cloud') {
+    throw new ApiFailure(400, 'VALIDATION_ERROR', `The cloud voices are served as mp3 only: ask for "response_format": "mp3", or an offline voice for ${format}.`, { field: 'response_format' });
+  }
   const { memo, choice } = await speak(deps, key, request.input, voice);
   const file = deps.services.audio.fileOf(memo.audio_url);
-  if (!file?.endsWith('.wav')) throw new ApiFailure(500, 'TTS_SERVICE_ERROR', 'The memo was spoken in a format this endpoint cannot convert.', { memoId: memo.id });
-  const wav = new Uint8Array(await readFile(join(deps.services.audio.dir, file)));
+  const bytes = file && new Uint8Array(await readFile(join(deps.services.audio.dir, file)));
   const headers = { 'X-Memo-Id': memo.id, 'X-Voice-Used': choice.voice.id };
+  if (bytes && format === 'mp3' && file.endsWith('.mp3')) return { body: bytes, type: 'audio/mpeg', headers };
+  if (!bytes || !file.endsWith('.wav')) throw new ApiFailure(500, 'TTS_SERVICE_ERROR', 'The memo was spoken in a format this endpoint cannot convert.', { memoId: memo.id });
+  const wav = bytes;
   if (format === 'mp3') return { body: await mp3Of(wav), type: 'audio/mpeg', headers };
   return format === 'wav' ? { body: wav, type: 'audio/wav', headers } : { body: pcm24kOf(wav), type: 'audio/pcm', headers };
 }

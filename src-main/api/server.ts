@@ -15,8 +15,9 @@ import type { ApiKey } from '../../src-shared/schema';
 import { TIER_LIMITS } from '../../src-shared/tiers';
 import { sendResponse } from '../serve/node-response';
 import { APP_ORIGIN } from '../serve/origin';
+import { ensureAudioWith } from '../serve/serve';
 import { AUDIO_PATH_PREFIX, serveAudioRequest } from '../serve/serve-audio';
-import type { Services } from '../services';
+import { ServiceError, type Services } from '../services';
 import { nextUtcMidnight, type Clock } from '../services/time';
 import { createCompletions } from './completion';
 import { ApiFailure, envelopeOf, failureOf } from './failure';
@@ -51,6 +52,8 @@ type Reply = { status: number; json: unknown; headers?: Record<string, string> }
 
 const json = (value: unknown, status = 200): Reply => ({ status, json: value });
 
+const noAudio = () => new ApiFailure(404, 'NOT_FOUND', 'There is no audio by that name.');
+
 function methodNotAllowed(allowed: string): never {
   throw new ApiFailure(405, 'METHOD_NOT_ALLOWED', `This path answers ${allowed} only.`, undefined, { Allow: allowed });
 }
@@ -70,6 +73,7 @@ function problemOf(error: NodeJS.ErrnoException, port: number): string {
 export function createAgentApi({ services, clock = () => new Date(), port: portOverride, timeoutMs = 60_000, waitingPerSlot = 100 }: AgentApiOptions): AgentApi {
   const completions = createCompletions(services.store);
   const deps: SpeakDeps = { services, completions, line: createLine(waitingPerSlot), timeoutMs, nearestOffline: () => services.settings.agentApi().nearestOfflineVoice };
+  const ensureAudio = ensureAudioWith(() => services);
   let running: { server: Server; port: number; asked: number } | null = null;
   let problem: string | null = null;
 
@@ -99,7 +103,7 @@ export function createAgentApi({ services, clock = () => new Date(), port: portO
     if (path === '/api/v1/memo') return method === 'POST' ? json(await createMemo(deps, caller(), req, origin), 201) : methodNotAllowed('POST');
     if (path === '/api/v1/memos') return method === 'GET' ? json(listMemos(services, caller(), url.searchParams, origin)) : methodNotAllowed('GET');
     const memoId = /^\/api\/v1\/memo\/([^/]{1,100})$/.exec(path)?.[1];
-    if (memoId !== undefined) return method === 'GET' ? json(getMemo(services, caller(), decodeURIComponent(memoId), origin)) : methodNotAllowed('GET');
+    if (memoId !== undefined) return method === 'GET' ? json(await getMemo(services, caller(), decodeURIComponent(memoId), origin)) : methodNotAllowed('GET');
     if (path === '/v1/audio/speech') {
       if (method !== 'POST') methodNotAllowed('POST');
       const { body, type, headers } = await createSpeech(deps, caller(), req);
@@ -109,8 +113,11 @@ export function createAgentApi({ services, clock = () => new Date(), port: portO
       if (method !== 'GET' && method !== 'HEAD') methodNotAllowed('GET, HEAD');
       const headers = new Headers();
       for (const name of ['range', 'if-range'] as const) if (typeof req.headers[name] === 'string') headers.set(name, req.headers[name]);
-      const response = await serveAudioRequest(services.audio.dir, new Request(`${APP_ORIGIN}${path}`, { method, headers }));
-      if (response.status === 404) throw new ApiFailure(404, 'NOT_FOUND', 'There is no audio by that name.');
+      // Audio not on this computer yet (another computer's memo, an imported one) is brought first.
+      const response = await serveAudioRequest(services.audio.dir, new Request(`${APP_ORIGIN}${path}`, { method, headers }), ensureAudio).catch((error: unknown) => {
+        throw error instanceof ServiceError && error.code === 'NOT_FOUND' ? noAudio() : error;
+      });
+      if (response.status === 404) throw noAudio();
       await sendResponse(res, response);
       return null; // answered
     }

@@ -32,18 +32,32 @@ export interface VoiceChoice {
   voice: Voice;
   /** The voice asked for, when another one speaks in its place. */
   standsInFor: string | null;
+  /** For a cloud voice: the account's cloud key the memo goes to the service with (the caller's key is never sent). */
+  cloudKeyId: string | null;
 }
 
-export async function chooseVoice(services: Services, requested: string, nearestOffline: boolean): Promise<VoiceChoice> {
+/**
+ * The voice for `requested`, asked by `userId`'s agent. A cloud voice goes to the cloud when the account has a cloud
+ * key for the configured service on this computer and the service answers a fresh health probe (a memo about to be
+ * sent does not trust an answer kept for the voice picker); otherwise the nearest offline voice speaks when
+ * `nearestOffline` allows, else CLOUD_UNAVAILABLE (503 with Retry-After).
+ */
+export async function chooseVoice(services: Services, userId: string, requested: string, nearestOffline: boolean): Promise<VoiceChoice> {
   const { voice } = services.tts.resolve(requested);
-  if (voice.engine === 'offline') return { voice, standsInFor: null };
-  // The cloud speaks when it answers. (The account's own cloud key joins this check once the app holds one.)
-  const health = await services.cloudHealth.check();
-  if (health.available) return { voice, standsInFor: null };
+  if (voice.engine === 'offline') return { voice, standsInFor: null, cloudKeyId: null };
+  const serviceUrl = services.settings.cloudUrl();
+  const cloudKey = serviceUrl === null ? null : await services.keys.cloudKeyFor(userId, serviceUrl);
+  const why =
+    serviceUrl === null
+      ? 'Set the Agent Talk cloud URL in Settings to use the cloud voices.'
+      : cloudKey === null
+        ? `This computer holds no cloud key of your account for ${serviceUrl} (a key made here is never sent to the service): add one on the Keys screen.`
+        : (await services.cloudHealth.check({ fresh: true })).reason;
+  if (why === null) return { voice, standsInFor: null, cloudKeyId: cloudKey!.id };
   if (!nearestOffline) {
-    throw new ServiceError('CLOUD_UNAVAILABLE', `${health.reason ?? 'The cloud voices are unavailable.'} Ask for an offline voice, or turn on "speak cloud voices with the nearest offline voice" in Settings.`, { voice: voice.id });
+    throw new ServiceError('CLOUD_UNAVAILABLE', `${why} Ask for an offline voice, or turn on "speak cloud voices with the nearest offline voice" in Settings.`, { voice: voice.id });
   }
-  return { voice: services.tts.resolve(NEAREST_OFFLINE[voice.gender]).voice, standsInFor: voice.id };
+  return { voice: services.tts.resolve(NEAREST_OFFLINE[voice.gender]).voice, standsInFor: voice.id, cloudKeyId: null };
 }
 
 /** A voice as the service shows it. */

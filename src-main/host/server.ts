@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { sendResponse } from '../serve/node-response';
 import { APP_ORIGIN } from '../serve/origin';
-import { routeAppRequest, type AppDirs } from '../serve/serve';
+import { ensureAudioWith, routeAppRequest, type AppDirs } from '../serve/serve';
 import { AUDIO_PATH_PREFIX } from '../serve/serve-audio';
 import { UPLOAD_PATH } from '../serve/upload';
 import type { Core, CoreOptions } from '../core';
@@ -106,7 +106,7 @@ export async function startHost({ profileDir, rendererDir, port = 0, secrets, ag
     throw error;
   }
 
-  const dirs: AppDirs = { rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir) };
+  const dirs: AppDirs = { rendererDir, audioDir: audioDirOf(profileDir), uploadDir: uploadDirOf(profileDir), ensureAudio: ensureAudioWith(() => session.core?.services) };
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('request', (req, res) => {
     serveFile(dirs, identity, req, res).catch((error: unknown) => {

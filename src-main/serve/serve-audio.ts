@@ -23,15 +23,44 @@ export function isAudioUrl(url: unknown): boolean {
   return isAppUrl(url) && new URL(url).pathname.startsWith(AUDIO_PATH_PREFIX);
 }
 
+/**
+ * Brings a memo's audio to this computer when its file is not here, and answers the file's name in the audio folder
+ * (services' `memoAudio.ensure`); throws the service's typed refusal when it cannot be had (the edges answer it).
+ */
+export type EnsureAudio = (memoId: string) => Promise<string>;
+
+/** The memo and file an audio file name names inside `audioDir`, or null. */
+function fileOf(audioDir: string, name: string): { memoId: string; path: string; mimeType: string } | null {
+  const match = AUDIO_FILE_NAME.exec(name);
+  if (!match) return null;
+  const [, id, extension] = match as unknown as [string, string, string];
+  return { memoId: id, path: join(audioDir, `${id}.${extension}`), mimeType: AUDIO_TYPES[extension]! };
+}
+
 /** The file an audio URL names inside `audioDir`, or null. */
-function audioFile(audioDir: string, url: string): { path: string; mimeType: string } | null {
+function audioFile(audioDir: string, url: string) {
   if (!isAppUrl(url)) return null;
   // Matched against the raw path: the only names served are AUDIO_FILE_NAME's, right under the prefix.
   const { pathname } = new URL(url);
-  const match = pathname.startsWith(AUDIO_PATH_PREFIX) ? AUDIO_FILE_NAME.exec(pathname.slice(AUDIO_PATH_PREFIX.length)) : null;
-  if (!match) return null;
-  const [, id, extension] = match as unknown as [string, string, string];
-  return { path: join(audioDir, `${id}.${extension}`), mimeType: AUDIO_TYPES[extension]! };
+  return pathname.startsWith(AUDIO_PATH_PREFIX) ? fileOf(audioDir, pathname.slice(AUDIO_PATH_PREFIX.length)) : null;
+}
+
+/** An audio file opened for reading, with its size (both from the same open file), or null when there is none. */
+async function openAudio(path: string): Promise<{ handle: FileHandle; size: number } | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new Error('not a file');
+    return { handle, size: stats.size };
+  } catch {
+    await handle.close().catch(() => undefined);
+    return null;
+  }
 }
 
 /** An inclusive byte range inside the file. */
@@ -108,29 +137,25 @@ function fileRangeStream(handle: FileHandle, { start, end }: ByteRange): Readabl
  * Answers GET and HEAD for a memo's audio file in `audioDir`. Range is honored on GET only (the one method
  * RFC 9110 defines it for). There are no validators (ETag, Last-Modified): a request with `If-Range` cannot match
  * one, so it gets the whole file, as RFC 9110 §13.1.5 says.
+ *
+ * A file that is not here is brought by `ensure` when given (another computer's memo from the synced folder, an
+ * imported one from the service) and then served, whichever of wav or mp3 the memo's audio turns out to be (the
+ * name's id names the memo); the refusal `ensure` throws when it cannot be had is left to the edge to answer.
  */
-export async function serveAudioRequest(audioDir: string, request: Request): Promise<Response> {
+export async function serveAudioRequest(audioDir: string, request: Request, ensure?: EnsureAudio): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return plainResponse(405, 'Method Not Allowed');
-  const file = audioFile(audioDir, request.url);
+  let file = audioFile(audioDir, request.url);
   if (!file) return plainResponse(404, 'Not Found');
 
-  let handle: FileHandle;
-  try {
-    handle = await open(file.path, 'r');
-  } catch {
-    return plainResponse(404, 'Not Found');
-  }
   // The size and the bytes come from the same open file: a memo re-generated meanwhile (its file replaced) cannot
   // make them disagree.
-  let size: number;
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new Error('not a file');
-    size = stats.size;
-  } catch {
-    await handle.close().catch(() => undefined);
-    return plainResponse(404, 'Not Found');
+  let opened = await openAudio(file.path);
+  if (!opened && ensure) {
+    file = fileOf(audioDir, await ensure(file.memoId));
+    opened = file && (await openAudio(file.path));
   }
+  if (!file || !opened) return plainResponse(404, 'Not Found');
+  const { handle, size } = opened;
 
   const headers = new Headers({
     'Content-Type': file.mimeType,

@@ -13,15 +13,27 @@ export const audioDirOf = (profileDir: string) => join(profileDir, 'audio');
 export const audioUrlOf = (file: string) => `/audio/${file}`;
 
 export function createAudioFiles(audioDir: string) {
+  /** The folder, made once (made again if it went missing under the app). */
+  let made: Promise<unknown> | undefined;
+  const folder = () => (made ??= mkdir(audioDir, { recursive: true }).catch((error: unknown) => {
+    made = undefined;
+    throw error;
+  }));
+
   return {
     dir: audioDir,
 
     async write(memoId: string, format: 'wav' | 'mp3', audio: Uint8Array): Promise<string> {
-      await mkdir(audioDir, { recursive: true });
+      await folder();
       const file = `${memoId}.${format}`;
       // Its own temporary name: two workers writing the same memo (a lease taken over) never share one.
       const temporary = join(audioDir, `.${file}.${randomUUID()}.partial`);
-      const handle = await open(temporary, 'w');
+      const handle = await open(temporary, 'w').catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        made = undefined; // the folder was removed under the app: made again
+        await folder();
+        return open(temporary, 'w');
+      });
       try {
         await handle.writeFile(audio);
         await handle.sync();

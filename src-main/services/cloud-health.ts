@@ -23,7 +23,11 @@ export interface CloudHealthOptions {
 const HealthAnswer = z.object({ status: z.literal('ok') });
 
 export interface CloudHealthMonitor {
-  check(): Promise<CloudHealth>;
+  /**
+   * Whether the cloud answers: the kept answer while it is younger than `ttlMs`; with `fresh`, a new probe unless
+   * one is already on its way (a request about to be sent must not trust an answer up to `ttlMs` old).
+   */
+  check(options?: { fresh?: boolean }): Promise<CloudHealth>;
   /** Forgets the last answer (a memo just failed to reach the cloud, or the user asked to check again). */
   forget(): void;
   /** Calls `listener` after each probe that found the service up; returns the unsubscribe function. */
@@ -33,7 +37,7 @@ export interface CloudHealthMonitor {
 }
 
 export function createCloudHealth({ client, timeoutMs = 3_000, ttlMs = 30_000, now = Date.now }: CloudHealthOptions): CloudHealthMonitor {
-  let cached: { url: string; at: number; health: Promise<CloudHealth> } | undefined;
+  let cached: { url: string; at: number; health: Promise<CloudHealth>; settled: boolean } | undefined;
   const listeners = new Set<() => void>();
   const reconnectListeners = new Set<() => void>();
   let lastAvailable: boolean | null = null;
@@ -59,7 +63,7 @@ export function createCloudHealth({ client, timeoutMs = 3_000, ttlMs = 30_000, n
   }
 
   return {
-    check(): Promise<CloudHealth> {
+    check({ fresh = false } = {}): Promise<CloudHealth> {
       let url: string | null;
       try {
         url = client.serviceUrl();
@@ -67,7 +71,11 @@ export function createCloudHealth({ client, timeoutMs = 3_000, ttlMs = 30_000, n
         return Promise.resolve({ available: false, reason: (error as Error).message });
       }
       if (url === null) return Promise.resolve({ available: false, reason: 'Set the Agent Talk cloud URL in Settings to use the cloud voices.' });
-      if (!cached || cached.url !== url || now() - cached.at > ttlMs) cached = { url, at: now(), health: probe(url).then(observe) };
+      if (!cached || cached.url !== url || now() - cached.at > ttlMs || (fresh && cached.settled)) {
+        const entry: NonNullable<typeof cached> = { url, at: now(), settled: false, health: probe(url).then(observe) };
+        void entry.health.then(() => (entry.settled = true));
+        cached = entry;
+      }
       return cached.health;
     },
     onReconnected(listener: () => void): () => void {

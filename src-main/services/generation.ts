@@ -31,8 +31,14 @@ export interface GenerateRequest {
   text: string;
   voice: string;
   title?: string;
-  /** The key the memo is billed to; by default the newest active key. */
+  /** The key the memo is billed to (for a cloud voice, the cloud key it is sent with); by default the newest active key. */
   keyId?: string;
+  /**
+   * The key whose call this is, when it is not `keyId`: an agent's key made here, asking for a cloud voice that
+   * goes to the service with the account's cloud key. Its limits apply and the call is counted on it (once: the
+   * cloud key is not counted too); by default `keyId`.
+   */
+  countOn?: string;
 }
 
 export interface GenerationDeps {
@@ -177,8 +183,11 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
       }
       // A cloud voice is billed to a cloud key only (the only kind the service knows); an offline one to a key made here first.
       const cloud = voice.engine === 'cloud';
-      const usable = keys.list(userId).filter((k) => k.usable);
-      const keyId = request.keyId ?? (cloud ? usable.find((k) => k.kind === 'cloud') : (usable.find((k) => k.kind === 'local') ?? usable[0]))?.id;
+      const byDefault = () => {
+        const usable = keys.list(userId).filter((k) => k.usable);
+        return cloud ? usable.find((k) => k.kind === 'cloud') : (usable.find((k) => k.kind === 'local') ?? usable[0]);
+      };
+      const keyId = request.keyId ?? byDefault()?.id; // the list is read only when no key was named
       if (!keyId) {
         throw new ServiceError('INVALID_API_KEY', cloud ? 'Cloud voices need a cloud API key: paste one of your account’s keys, or create one, on the Keys screen.' : 'Create an API key first: every memo is counted against one.');
       }
@@ -188,7 +197,13 @@ export function createGeneration({ store, clock, tts, audio, keys, rateLimits, t
         throw new ServiceError('INVALID_API_KEY', 'A key made on this computer is never sent to the service: choose one of your account’s cloud keys for a cloud voice.', { keyId });
       }
       if (cloud && !holdsSecret(key)) throw new ServiceError('INVALID_API_KEY', 'This computer does not hold that cloud key: paste it on the Keys screen first.', { keyId });
-      const { result: memo } = await rateLimits.consume(keyId, text.length, (tx, _userId, countedAt) => {
+      const countOn = request.countOn ?? keyId;
+      if (countOn !== keyId) {
+        // consume checks the key it counts on; the key the memo is sent with is checked here.
+        if (key.is_active === false) throw new ServiceError('REVOKED_KEY', 'That API key has been revoked.', { keyId });
+        if (store.get('api_keys', countOn)?.user_id !== userId) throw new ServiceError('INVALID_API_KEY', 'That API key is not known here.');
+      }
+      const { result: memo } = await rateLimits.consume(countOn, text.length, (tx, _userId, countedAt) => {
         const created = tx.insert('memos', {
           // Made when it is counted: a silent memo's call is taken back from the day its creation says.
           created_at: countedAt.toISOString(),

@@ -6,10 +6,12 @@ import { audioDirOf, createAudioFiles } from './audio-files';
 import { createCloudClient, type CloudClient } from './cloud/client';
 import { createCloudHealth } from './cloud-health';
 import { createDeviceSync } from './devices';
+import { createFolderSource } from './devices/source';
 import { createGeneration } from './generation';
 import { createKeyService } from './keys';
 import { createMemoService } from './memos';
 import { createRateLimitService } from './rate-limits';
+import { createMemoAudio } from './memo-audio';
 import { createServiceAudio } from './service-audio';
 import type { SecretStore } from './secrets';
 import { createSettingsService } from './settings';
@@ -55,6 +57,10 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
   const cloudSync = createSync({ store, secrets, accounts, cloudUrl: settings.cloudUrl, clock, ...sync });
   // A probe that answers again after failing is a reconnect: sync runs.
   cloudHealth.onReconnected(cloudSync.reconnected);
+  // Sync between computers is the scheduler's second source: one scheduler runs both, one indicator shows both.
+  const devices = createDeviceSync({ store, audio, clock });
+  cloudSync.scheduler.register(createFolderSource(devices));
+  devices.onStatus(() => cloudSync.scheduler.changed());
   return {
     store,
     secrets,
@@ -65,14 +71,15 @@ export function createServices({ store, secrets, profileDir, engines = [], clock
     rateLimits,
     usage: createUsageService(store),
     memos,
-    serviceAudio: createServiceAudio(store, audio, client, memos.get),
+    /** A memo's audio made local on demand (from the synced folder or the service), for every path that plays it. */
+    memoAudio: createMemoAudio(store, audio, { devices, service: createServiceAudio(store, audio, client) }),
     subscriptions: createSubscriptionService(store, clock),
     settings,
     profileTier,
     cloudHealth,
     sync: cloudSync,
     voices: createVoiceService(tts, cloudHealth),
-    devices: createDeviceSync({ store, audio, clock }),
+    devices,
     generation: createGeneration({
       store,
       clock,

@@ -182,6 +182,20 @@ export function createKeyService(store: AgentTalkStore, secrets: SecretStore, cl
     },
 
     /**
+     * The account's cloud key a memo made for an agent goes to the service with: the newest active cloud key bound to
+     * `serviceUrl` (the configured cloud URL) whose full key this computer holds in the keychain. Null when there is
+     * none: a key of another service, one only listed by sync, or one whose secret is gone is never picked.
+     */
+    async cloudKeyFor(userId: string, serviceUrl: string): Promise<ApiKey | null> {
+      const candidates = store
+        .query('api_keys', { user_id: userId })
+        .filter((k) => k.origin === 'cloud' && k.is_active !== false && k.service_url === serviceUrl && holdsSecret(k))
+        .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
+      for (const key of candidates) if ((await secrets.get(secretAccount(key.id)).catch(() => null)) !== null) return key;
+      return null;
+    },
+
+    /**
      * What the cloud engine sends for a key: its secret, and the service URL the key belongs to (`service_url`).
      * Only a cloud key (`origin` cloud) is ever sent; a key made here is refused.
      * A key bound to no service yet is bound now to `serviceUrl`, the one it is about to be sent to, so it is never

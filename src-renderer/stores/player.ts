@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { MemoView } from '../../src-shared/contract';
-import { ApiError, type Client } from '../client';
+import { ApiError, errorMessage, type Client } from '../client';
 
 export const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2] as const;
 
@@ -19,7 +19,9 @@ export interface PlayerState {
   error: string | null;
   /**
    * Starts playing `memo`; `queue` (default: just the memo) is what next and previous move through. Only completed
-   * memos have audio: others are ignored, and left out of the queue.
+   * memos have audio: others are ignored, and left out of the queue. The core first brings the memo's audio to
+   * this computer when it is not here (an imported memo's from the service, another computer's from the synced
+   * folder); when it cannot, `error` says why (on the service: connect; on another computer: not arrived yet).
    */
   play(memo: MemoView, queue?: MemoView[]): void;
   toggle(): void;
@@ -40,12 +42,17 @@ export const isPlayable = (memo: MemoView) => memo.status === 'completed' && mem
 /** A completed memo whose audio is still on the service (an imported one): `memos.fetchAudio` brings it here first. */
 export const isOnService = (memo: MemoView) => memo.status === 'completed' && /^(https?|data):/i.test(memo.audioUrl);
 
+/** A memo the player takes: its audio is here, or the core can bring it here (or say why not). */
+export const hasAudio = (memo: MemoView) => isPlayable(memo) || isOnService(memo);
+
 /** play() may be refused (no user gesture yet) or cut short (the next load): the element stays paused, the bar shows Play. */
 const start = (element: HTMLAudioElement) => void element.play().catch(() => undefined);
 
 export function createPlayerStore({ call, on, onReconnect }: Client) {
   let audio: HTMLAudioElement | null = null;
   let detach: (() => void) | null = null;
+  /** Numbers the plays, so that a memo whose audio arrives after another was asked for does not start. */
+  let lastPlay = 0;
 
   function load(memo: MemoView | null, autoplay: boolean): void {
     if (!audio) return;
@@ -74,10 +81,22 @@ export function createPlayerStore({ call, on, onReconnect }: Client) {
       rate: 1,
       error: null,
       play(memo, queue = [memo]) {
-        if (!isPlayable(memo)) return;
-        const list = queue.filter(isPlayable);
+        if (!hasAudio(memo)) return;
+        const list = queue.filter(hasAudio);
+        const asked = ++lastPlay;
         set({ current: memo, queue: list.some((m) => m.id === memo.id) ? list : [memo, ...list], error: null });
-        load(memo, true);
+        call('memos.fetchAudio', { id: memo.id }).then(
+          (local) => {
+            if (asked !== lastPlay) return;
+            set((s) => ({ current: local, queue: s.queue.map((m) => (m.id === local.id ? local : m)) }));
+            load(local, true);
+          },
+          (error: unknown) => {
+            if (asked !== lastPlay) return;
+            set({ playing: false, error: errorMessage(error) });
+            load(null, false); // what played before stops: the bar shows this memo, and why it cannot play
+          },
+        );
       },
       toggle() {
         if (!audio || !get().current) return;

@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { args, method, noArgs } from './common';
 
+/** The id of sync between computers among the sync scheduler's sources (`sync.status`'s `sources`). */
+export const FOLDER_SOURCE_ID = 'devices';
+
 export const DEVICE_SYNC_STATES = ['off', 'in-step', 'pending', 'unavailable', 'read-only', 'full', 'error'] as const;
 
 export const deviceView = z.object({
@@ -51,4 +54,9 @@ export const devicesMethods = {
   'devices.update': method(args(deviceSyncSettings.shape), deviceSyncStatus),
   /** A round now: write what waits, read what arrived. */
   'devices.syncNow': method(noArgs, deviceSyncStatus),
+  /**
+   * Removes another computer that will never come back from the list: its files are no longer waited for, and
+   * this computer's old files and deleted memos' audio no longer wait for it to read them. It is back if it writes again.
+   */
+  'devices.remove': method(args({ id: z.uuid() }), deviceSyncStatus),
 };

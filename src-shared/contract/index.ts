@@ -64,7 +64,7 @@ export const EVENTS = ['profile.changed', 'settings.changed', 'keys.changed', 'm
 
 export * from './result';
 export { AGENT_API_DEFAULT_PORT, type AgentApiSettings, type AgentApiView } from './agent-api';
-export { DEVICE_SYNC_STATES, type DeviceSyncStatus, type DeviceView } from './devices';
+export { DEVICE_SYNC_STATES, FOLDER_SOURCE_ID, type DeviceSyncStatus, type DeviceView } from './devices';
 export type { ApiKeyView } from './keys';
 export { MAX_MEMO_TEXT, type MemoFilter, type MemoView } from './memos';
 export type { ProfileView, StoreHealthView } from './profile';

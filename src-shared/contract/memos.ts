@@ -54,11 +54,12 @@ export const memosMethods = {
   /** Queues a failed or cancelled memo again; it is not counted a second time. */
   'memos.retry': method(args({ id }), memoView),
   /**
-   * Brings a completed memo's audio to this computer when it is still on the service (an imported memo's), and
-   * answers the memo naming the local file; CLOUD_UNAVAILABLE when the service cannot be reached (nothing changes).
+   * Brings a completed memo's audio to this computer when it is not here (an imported memo's from the service, another
+   * computer's from the synced folder), and answers the memo naming the local file; AUDIO_NOT_HERE when it cannot be
+   * had now (`details.where`: 'service' offline, 'another-computer' not arrived yet; nothing changes).
    */
   'memos.fetchAudio': method(args({ id }), memoView),
-  /** Saves the memo's audio to a file the user picks (where the app can show a save dialog; see `app.status`). */
+  /** Saves the memo's audio to a file the user picks (where the app can show a save dialog; see `app.status`), bringing it here first as `memos.fetchAudio` does. */
   'memos.export': method(args({ id }), z.object({ path: z.string().nullable() })),
 };
 

@@ -36,6 +36,9 @@ export const ERROR_CODES = [
   'UNSPEAKABLE_TEXT',
   // The voice made audio, but it was empty or silence: the memo failed rather than complete without a sound.
   'SILENT_AUDIO',
+  // A memo's audio is not on this computer and cannot be had now: on the service while offline, or on another
+  // computer whose file the sync folder has not brought yet (`details.where`: 'service' | 'another-computer').
+  'AUDIO_NOT_HERE',
   // The profile's store is damaged or missing: only the store.* methods answer until the user picks a way back.
   'STORE_UNAVAILABLE',
   'INTERNAL_ERROR',

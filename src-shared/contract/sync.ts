@@ -48,6 +48,8 @@ export const sourceStatus = z.object({
   waiting: z.number(),
   /** A sentence for the user when the state needs one (why offline, what is not offered). */
   message: z.string().nullable(),
+  /** Sync between computers only: how many other computers write into the folder. */
+  devices: z.number().optional(),
 });
 
 export const syncStatus = z.object({

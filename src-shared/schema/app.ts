@@ -2,7 +2,7 @@
  * Schema version 2: what the desktop app adds to the service's tables. Each extension is data used twice: to
  * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
  */
-import { deviceSyncTables } from './devices';
+import { deviceSyncTablesNow } from './devices';
 import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
 import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users as seedUsers } from './seed';
 
@@ -195,7 +195,7 @@ export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtensio
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */
-export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs, ...deviceSyncTables, cloudOutbox, cloudUsage] as const;
+export const tables = [users, apiKeys, memos, usageLogs, rateLimits, subscriptions, settings, jobs, ...deviceSyncTablesNow, cloudOutbox, cloudUsage] as const;
 
 export type User = RowOf<typeof users>;
 export type ApiKey = RowOf<typeof apiKeys>;

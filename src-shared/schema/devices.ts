@@ -3,7 +3,7 @@
  * the other computers, of each travelling row's clock, of each device's share of a day's count, and the change
  * files it has still to write. None of these tables travel.
  */
-import { index, type RowOf, type TableDef } from './define';
+import { extendTable, index, type RowOf, type TableDef } from './define';
 import { updatedAt } from './seed';
 
 /** The other computers writing into the folder (and this one, `is_self`). */
@@ -72,5 +72,28 @@ export const syncOutbox = {
 
 export const deviceSyncTables = [syncDevices, syncRows, syncCounts, syncOutbox] as const;
 
-export type SyncDevice = RowOf<typeof syncDevices>;
-export type SyncRow = RowOf<typeof syncRows>;
+/**
+ * Version 13: a device removed from the list (it will never come back: its files are no longer waited for), and
+ * where each deletion was written, so that the audio of a memo deleted everywhere can go once every device has
+ * read its deletion.
+ */
+export const deviceRemovalExtensions = {
+  sync_devices: {
+    columns: {
+      /** When the user removed it here (null: in the list). Set back to null if it writes again. */
+      removed_at: { type: 'timestamp' },
+    },
+  },
+  sync_rows: {
+    columns: {
+      /** A deletion's change file: `{device, seq}` (null when only a snapshot brought it). */
+      deleted_in: { type: 'json' },
+    },
+  },
+} as const;
+
+/** The device sync tables at the latest schema version. */
+export const deviceSyncTablesNow = [extendTable(syncDevices, deviceRemovalExtensions.sync_devices), extendTable(syncRows, deviceRemovalExtensions.sync_rows), syncCounts, syncOutbox] as const;
+
+export type SyncDevice = RowOf<(typeof deviceSyncTablesNow)[0]>;
+export type SyncRow = RowOf<(typeof deviceSyncTablesNow)[1]>;

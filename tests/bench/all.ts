@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: the store bench, the offline-voice bench, the agent API bench and the sync bench, each with the arguments given
+ * `npm run bench`: the store bench, the offline-voice bench, the agent API bench, the sync bench and the devices (folder sync) bench, each with the arguments given
  * (`--quick`, `--json FILE`). With `--json FILE`, each bench writes its figures beside the others and FILE gets
- * them all: `{ "store": ..., "tts": ..., "agentApi": ..., "sync": null }` (the sync bench prints its figures only). Exits non-zero when any bench does.
+ * them all: `{ "store": ..., "tts": ..., "agentApi": ..., "sync": null, "devices": ... }` (the sync bench prints its figures only). Exits non-zero when any bench does.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : undefined;
 if (jsonAt >= 0 && !jsonFile) throw new Error('--json needs a file name');
 const rest = jsonAt >= 0 ? argv.filter((_, i) => i !== jsonAt && i !== jsonAt + 1) : argv;
 
-const parts = { store: 'tests/bench/store.bench.ts', tts: 'tests/bench/tts.bench.ts', agentApi: 'tests/bench/agent-api.bench.ts', sync: 'tests/bench/sync.bench.ts' };
+const parts = { store: 'tests/bench/store.bench.ts', tts: 'tests/bench/tts.bench.ts', agentApi: 'tests/bench/agent-api.bench.ts', sync: 'tests/bench/sync.bench.ts', devices: 'tests/bench/devices.bench.ts' };
 const dir = mkdtempSync(join(tmpdir(), 'agent-talk-bench-json-'));
 const figures: Record<string, unknown> = {};
 let failed = false;

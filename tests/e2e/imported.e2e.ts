@@ -1,7 +1,8 @@
 /**
  * Memos imported from an agent-talk database (issue #9, item 6), as a person meets them: the import report says what
  * was adjusted in plain words (the column-level notes behind a disclosure); an imported memo whose audio is still on
- * the service plays (fetched on first play, then local), and with the service out of reach it says to connect.
+ * the service plays (fetched on first play, then local, from the Library or from the player's own previous/next),
+ * and with the service out of reach it says to connect.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ test('imported memos: a report in plain words, and audio fetched from the servic
     ['Grüße aus dem Archiv', await serviceAudioUrl(app, 'http')],
     ['Ein Memo als data-URL', await serviceAudioUrl(app, 'data')],
     ['Erst nach dem Verbinden', await serviceAudioUrl(app, 'http')],
+    ['Vom Player geholt', await serviceAudioUrl(app, 'http')],
   ];
   memos.forEach(([text, url], i) =>
     run(db, `INSERT INTO memos (id, user_id, text, voice, audio_url, duration_seconds, character_count, created_at) VALUES (?, 'u1', ?, 'rachel', ?, NULL, ?, ?)`, `m${i}`, text, url, text.length, `2024-03-0${i + 1} 08:00:00`),
@@ -43,7 +45,7 @@ test('imported memos: a report in plain words, and audio fetched from the servic
   await openScreen(page, 'Settings');
   await page.getByLabel('Database file').setInputFiles(file);
   const report = page.getByRole('region', { name: 'Import from Agent Talk' });
-  await expect(report).toContainText('3 memos had no length recorded; it is measured when the memo first plays.');
+  await expect(report).toContainText('4 memos had no length recorded; it is measured when the memo first plays.');
   await expect(report).toContainText('1 usage entry had details that could not be read; it is kept as written.');
   // The column-level notes are there for whoever asks, not in the way.
   const technical = report.getByText('duration_seconds was NULL: imported as 0').first();
@@ -83,4 +85,13 @@ test('imported memos: a report in plain words, and audio fetched from the servic
   await later.getByRole('button', { name: /^Play / }).click();
   await expect(player).toContainText('Erst nach dem Verbinden');
   await expect(later).not.toContainText('Audio on the service');
+
+  // The player itself (which the Studio plays through) brings the audio here: "Previous" reaches the newest memo,
+  // still on the service, and plays it.
+  const viaPlayer = row(page, 'Vom Player geholt');
+  await expect(viaPlayer).toContainText('Audio on the service');
+  await player.getByRole('button', { name: 'Previous' }).click();
+  await expect(player).toContainText('Vom Player geholt');
+  await expect(viaPlayer).not.toContainText('Audio on the service');
+  await expect(viaPlayer.getByRole('link', { name: /^Download audio of / })).toHaveAttribute('href', '/audio/m3.wav');
 });

@@ -115,6 +115,12 @@ test('a deleted store opens to the start-up page, not to a new profile; starting
   await shoot('startup-30-missing');
 
   await page.getByRole('button', { name: 'Start with an empty profile' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Start with an empty profile?' });
+  await expect(confirm).toContainText('moved into the profile’s damaged folder, not deleted');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('heading', { name: 'Your profile’s store is missing' })).toBeVisible(); // Cancel changed nothing
+  await page.getByRole('button', { name: 'Start with an empty profile' }).click();
+  await page.getByRole('dialog', { name: 'Start with an empty profile?' }).getByRole('button', { name: 'Start empty' }).click();
   await expect(page.getByRole('heading', { name: 'Set up Agent Talk on this computer' })).toBeVisible();
 });
 

@@ -26,9 +26,11 @@ export function memosHandlers(s: Services, { saveFile }: EdgeDeps): HandlersOf<M
       await s.generation.retry(me(), id);
       return memoView(s.memos.get(me(), id));
     },
-    'memos.fetchAudio': async ({ id }) => memoView(await s.serviceAudio.fetch(me(), id)),
+    'memos.fetchAudio': async ({ id }) => memoView((await s.memoAudio.ensure(id, me())).memo),
     'memos.export': async ({ id }) => {
       if (!saveFile) throw new ServiceError('UNSUPPORTED', 'This window cannot save files; download the audio instead.');
+      // A completed memo's audio here first (from the synced folder or the service), before asking where to save it.
+      if (s.memos.get(me(), id).status === 'completed') await s.memoAudio.ensure(id, me());
       return { path: await s.memos.export(me(), id, saveFile) };
     },
   };

@@ -9,7 +9,7 @@ import { mergeCount, mergeDelete, mergePut } from '../../../src-shared/sync/merg
 import { AUDIO_FIELD, TABLE_RULES } from '../../../src-shared/sync/tables';
 import { StoreError } from '../../db';
 import { audioUrlOf } from '../audio-files';
-import { CLOCK_KEY, localId, metaId, readClock, readMeta, travelling, upsert, type AudioRef, type Tx } from './rows';
+import { CLOCK_KEY, isCloudKey, localId, metaId, readClock, readMeta, travelling, upsert, type AudioRef, type Tx } from './rows';
 
 export interface Applied {
   /** Memos whose audio arrived or changed (to fetch). */
@@ -26,7 +26,10 @@ const NEW_ROW: Readonly<Partial<Record<PutOp['table'], Record<string, unknown>>>
   api_keys: { usage_count: 0 },
 };
 
-export function applyOps(tx: Tx, ops: readonly SyncOp[], ctx: { self: string; profile: string; physical: number; now: string }): Applied {
+/** Where the ops come from: a change file (its device and number), or a snapshot (null). */
+export type OpsSource = { device: string; seq: number } | null;
+
+export function applyOps(tx: Tx, ops: readonly SyncOp[], ctx: { self: string; profile: string; physical: number; now: string; source: OpsSource }): Applied {
   const applied: Applied = { audio: [], deleted: [], rejected: [] };
   const clock = readClock(tx)!;
   let hlc: Hlc | undefined = clock.hlc ? decodeHlc(clock.hlc) : undefined;
@@ -34,7 +37,7 @@ export function applyOps(tx: Tx, ops: readonly SyncOp[], ctx: { self: string; pr
     if (op.op !== 'count') hlc = observe(hlc, decodeHlc(op.hlc), ctx.physical, ctx.self);
     try {
       if (op.op === 'put') applyPut(tx, op, ctx.profile, applied);
-      else if (op.op === 'delete') applyDelete(tx, op, ctx.profile, ctx.now, applied);
+      else if (op.op === 'delete') applyDelete(tx, op, ctx, applied);
       else applyCount(tx, op, ctx.profile);
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
@@ -45,8 +48,21 @@ export function applyOps(tx: Tx, ops: readonly SyncOp[], ctx: { self: string; pr
   return applied;
 }
 
+/**
+ * A cloud key in another device's file (an older or faulty writer): ignored, as is any change to one of this
+ * computer's cloud keys. Cloud keys come from the cloud account only.
+ */
+function cloudKeyOp(tx: Tx, op: PutOp | DeleteOp): boolean {
+  if (op.table !== 'api_keys') return false;
+  if (isCloudKey(tx, op.id)) return true;
+  if (op.op === 'delete') return false;
+  const { origin, key_hash: hash } = op.values;
+  return origin === 'cloud' || (typeof hash === 'string' && hash.startsWith('cloud:'));
+}
+
 function applyPut(tx: Tx, op: PutOp, profile: string, applied: Applied): void {
   const { table } = op;
+  if (cloudKeyOp(tx, op)) return;
   const id = localId(table, op.id, profile);
   const row = tx.get(table, id) as Record<string, unknown> | undefined;
   const meta = readMeta(tx, table, op.id);
@@ -68,9 +84,16 @@ function applyPut(tx: Tx, op: PutOp, profile: string, applied: Applied): void {
   upsert(tx, 'sync_rows', metaId(table, op.id), { clock: outcome.clock, audio });
 }
 
-function applyDelete(tx: Tx, op: DeleteOp, profile: string, now: string, applied: Applied): void {
+function applyDelete(tx: Tx, op: DeleteOp, { profile, now, source }: { profile: string; now: string; source: OpsSource }, applied: Applied): void {
+  if (cloudKeyOp(tx, op)) return;
   const meta = readMeta(tx, op.table, op.id);
-  upsert(tx, 'sync_rows', metaId(op.table, op.id), { clock: mergeDelete(meta?.clock, op.hlc), deleted_at: now });
+  const known = tx.get('sync_rows', metaId(op.table, op.id));
+  if (known?.deleted_at) {
+    // Deleted here already: the tombstone keeps its age and where it was first read from.
+    upsert(tx, 'sync_rows', metaId(op.table, op.id), { clock: mergeDelete(meta?.clock, op.hlc) });
+    return;
+  }
+  upsert(tx, 'sync_rows', metaId(op.table, op.id), { clock: mergeDelete(meta?.clock, op.hlc), deleted_at: now, deleted_in: source });
   const id = localId(op.table, op.id, profile);
   if (op.table === 'users' || !tx.get(op.table, id)) return;
   tx.delete(op.table, id);
@@ -78,6 +101,7 @@ function applyDelete(tx: Tx, op: DeleteOp, profile: string, now: string, applied
 }
 
 function applyCount(tx: Tx, op: CountOp, profile: string): void {
+  if (isCloudKey(tx, op.key)) return; // a cloud key's counts are the service's
   const slotId = `${op.key}|${op.date}|${op.device}`;
   const present = tx.get('sync_counts', slotId)?.count;
   const merged = mergeCount(present, op.count);

@@ -29,11 +29,12 @@ import {
   type SnapshotFile,
   type SyncOp,
 } from '../../../src-shared/sync/format';
+import type { SyncDevice, SyncRow } from '../../../src-shared/schema';
 import type { AgentTalkStore } from '../../db';
 import type { AudioFiles } from '../audio-files';
 import { ServiceError } from '../errors';
 import type { Clock } from '../time';
-import { applyOps, type Applied } from './apply';
+import { applyOps, type Applied, type OpsSource } from './apply';
 import { FolderError, createFolder, hashFile, sha256Hex, type Folder } from './folder';
 import { takeEverything, takeLocalChanges, type LocalAudio, type Stamper } from './local-changes';
 import { CLOCK_KEY, ORIGIN, SETTINGS_KEY, profileUserId, readClock, readSettings, upsert, type AudioRef, type DeviceSyncClock, type DeviceSyncSettings } from './rows';
@@ -48,18 +49,9 @@ export interface DeviceSyncOptions {
   clock?: Clock;
   /** Own change files written between two snapshots. */
   snapshotEvery?: number;
-  /** How often the runner looks at the folder when nothing announced a change (file watching can miss some). */
-  pollMs?: number;
 }
 
-/** What the shared sync scheduler calls: a round now, and the state to show in the indicator. */
-export interface SyncParticipant {
-  run(): Promise<DeviceSyncStatus>;
-  status(): DeviceSyncStatus;
-  onStatus(listener: (status: DeviceSyncStatus) => void): () => void;
-}
-
-export function createDeviceSync({ store, audio, clock = () => new Date(), snapshotEvery = 200, pollMs = 15_000 }: DeviceSyncOptions) {
+export function createDeviceSync({ store, audio, clock = () => new Date(), snapshotEvery = 200 }: DeviceSyncOptions) {
   const listeners = new Set<(status: DeviceSyncStatus) => void>();
   let problem: { state: 'unavailable' | 'read-only' | 'full' | 'error'; message: string } | null = null;
   const conflicts = new Set<string>();
@@ -90,7 +82,10 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
 
   function status(): DeviceSyncStatus {
     const s = settings();
-    const devices: DeviceView[] = store.list('sync_devices').map((d) => ({
+    const devices: DeviceView[] = store
+      .list('sync_devices')
+      .filter((d) => !d.removed_at)
+      .map((d) => ({
       id: d.id,
       name: d.name,
       self: d.is_self,
@@ -124,6 +119,7 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
 
   /** Writes the outbox into the folder, oldest first; each file then leaves the outbox with its number recorded. */
   async function flushOutbox(folder: Folder, self: string): Promise<void> {
+    let used: Set<string> | null = null;
     for (const row of store.list('sync_outbox', { orderBy: 'id' })) {
       const ops = row.ops as SyncOp[];
       const audioRefs = new Map<string, AudioRef | null>();
@@ -131,7 +127,7 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
         if (op.op !== 'put' || op.table !== 'memos') continue;
         const local = op.values.audio as LocalAudio | null | undefined;
         if (!local || !('localFile' in local)) continue;
-        const ref = await publishAudio(folder, self, local.localFile);
+        const ref = await publishAudio(folder, self, local.localFile, (used ??= liveAudio()));
         audioRefs.set(op.id, ref);
         (op.values as Record<string, unknown>).audio = ref;
       }
@@ -153,8 +149,11 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
     }
   }
 
-  /** A local audio file as a blob in this device's directory (once: skipped when any device has it already). */
-  async function publishAudio(folder: Folder, self: string, localFile: string): Promise<AudioRef | null> {
+  /**
+   * A local audio file as a blob in this device's directory, once: skipped when a device has it already and a memo
+   * not deleted uses it (the audio of deleted memos may go: a copy of one is written here).
+   */
+  async function publishAudio(folder: Folder, self: string, localFile: string, used: Set<string>): Promise<AudioRef | null> {
     const path = join(audio.dir, localFile);
     const ext = localFile.endsWith('.mp3') ? 'mp3' : 'wav';
     let hashed: { sha256: string; bytes: number };
@@ -163,9 +162,10 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
     } catch {
       return null; // the memo (and its audio) went before its change was written: its deletion follows
     }
-    const devices = await folder.devices();
+    const devices = used.has(hashed.sha256) ? await folder.devices() : [self];
     const present = await Promise.all(devices.map((d) => folder.exists(folder.blobPath(d, hashed.sha256))));
     if (!present.some(Boolean)) await folder.write(folder.blobPath(self, hashed.sha256), folder.blobsDir(self), await readFile(path));
+    used.add(hashed.sha256);
     return { sha256: hashed.sha256, ext, bytes: hashed.bytes };
   }
 
@@ -200,14 +200,14 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
   }
 
   /** Applies ops (a change file's or a snapshot's) with the cursors they move, in one transaction. */
-  async function applyFile(self: string, ops: readonly SyncOp[], cursors: Readonly<Record<string, number>>): Promise<Applied> {
+  async function applyFile(self: string, ops: readonly SyncOp[], cursors: Readonly<Record<string, number>>, source: OpsSource): Promise<Applied> {
     const now = clock();
     const applied = await store.transaction(
       (tx) => {
         // This computer's own new changes are stamped first, so the merge weighs them against what arrives.
         takeLocalChanges(tx, stamper(self));
         const profile = profileUserId(tx)!;
-        const result = applyOps(tx, ops, { self, profile, physical: now.getTime(), now: now.toISOString() });
+        const result = applyOps(tx, ops, { self, profile, physical: now.getTime(), now: now.toISOString(), source });
         for (const [device, seq] of Object.entries(cursors)) {
           if (device === self) continue;
           const known = tx.get('sync_devices', device);
@@ -244,6 +244,8 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
     return snapshots;
   }
 
+  const isRemoved = (device: string) => Boolean(store.get('sync_devices', device)?.removed_at);
+
   /** Reads every other device's directory and applies what is ready, until nothing more is. */
   async function readOthers(folder: Folder, self: string): Promise<void> {
     const devices = (await folder.devices()).filter((d) => isDeviceId(d) && d !== self);
@@ -257,17 +259,28 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
       const known = store.get('sync_devices', device);
       const seen = Math.max(listing.changes.at(-1) ?? 0, parsed?.ok ? parsed.file.seq : 0);
       const info = parsed?.ok ? { name: parsed.file.name, cursors: parsed.file.cursors } : {};
-      const heard = !known || known.seen_seq !== seen || (parsed?.ok && JSON.stringify(known.cursors) !== JSON.stringify(parsed.file.cursors));
-      if (heard || (parsed?.ok && known?.name !== parsed.file.name)) {
-        await store.transaction((tx) => upsert(tx, 'sync_devices', device, { ...info, seen_seq: Math.max(seen, known?.seen_seq ?? 0), ...(heard && { last_heard_at: clock().toISOString() }) }), {
-          origin: ORIGIN,
-        });
+      const newCursors = parsed?.ok && JSON.stringify(known?.cursors) !== JSON.stringify(parsed.file.cursors);
+      const heard = !known || known.seen_seq !== seen || newCursors;
+      // A removed device that writes again came back after all: it is in the list again.
+      const back = known?.removed_at && (seen > known.seen_seq || newCursors);
+      if (heard || back || (parsed?.ok && known?.name !== parsed.file.name)) {
+        await store.transaction(
+          (tx) =>
+            upsert(tx, 'sync_devices', device, {
+              ...info,
+              seen_seq: Math.max(seen, known?.seen_seq ?? 0),
+              ...(heard && { last_heard_at: clock().toISOString() }),
+              ...(back && { removed_at: null }),
+            }),
+          { origin: ORIGIN },
+        );
       }
     }
     let snapshotsTried = false;
     for (let progress = true; progress; ) {
       progress = false;
       for (const device of devices) {
+        if (isRemoved(device)) continue; // its files are no longer waited for
         const applied = store.get('sync_devices', device)?.applied_seq ?? 0;
         const next = applied + 1;
         const files = listings.get(device) ?? [];
@@ -280,7 +293,7 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
             for (const snapshot of await readSnapshots(folder, [...devices, self])) {
               const cursors = { ...snapshot.cursors, [snapshot.device]: snapshot.seq };
               const ahead = Object.entries(cursors).some(([d, n]) => d !== self && (store.get('sync_devices', d)?.applied_seq ?? 0) < n);
-              if (ahead) await applyFile(self, snapshot.ops, cursors);
+              if (ahead) await applyFile(self, snapshot.ops, cursors, null);
             }
             progress = true;
           }
@@ -298,25 +311,68 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
           report(`${device}/${changeFileName(next)}: names device ${file.device} file ${file.seq}`);
           continue;
         }
-        const waiting = Object.entries(file.deps).some(([d, n]) => d !== self && (store.get('sync_devices', d)?.applied_seq ?? 0) < n);
+        const waiting = Object.entries(file.deps).some(([d, n]) => d !== self && !isRemoved(d) && (store.get('sync_devices', d)?.applied_seq ?? 0) < n);
         if (waiting) continue;
-        await applyFile(self, file.ops, { [device]: next });
+        await applyFile(self, file.ops, { [device]: next }, { device, seq: next });
         progress = true;
       }
     }
   }
 
-  /** Removes own change files every known device has read and a snapshot covers, and old snapshots. */
+  /**
+   * Removes own change files every device in the list has read and a snapshot covers, and old snapshots; the
+   * audio blobs of memos deleted everywhere; tombstones after 90 days.
+   */
   async function collectGarbage(folder: Folder, self: string, syncClock: DeviceSyncClock): Promise<void> {
-    const others = store.list('sync_devices').filter((d) => !d.is_self);
-    const readBy = others.map((d) => ((d.cursors as Record<string, number> | null) ?? {})[self] ?? 0);
-    const upTo = Math.min(syncClock.snapshotSeq, ...readBy);
+    const others = store.list('sync_devices').filter((d) => !d.is_self && !d.removed_at);
+    const cursorsOf = (d: SyncDevice) => (d.cursors as Record<string, number> | null) ?? {};
+    const upTo = Math.min(syncClock.snapshotSeq, ...others.map((d) => cursorsOf(d)[self] ?? 0));
     const listing = await folder.list(self, changeSeqOf, (n) => snapshotSeqOf(n) !== null, isConflictCopy);
     for (const seq of listing.changes.filter((n) => n <= upTo)) await folder.remove(folder.changePath(self, changeFileName(seq)));
     for (const name of listing.snapshots.slice(0, -1)) await folder.remove(join(folder.deviceDir(self), name));
+
+    // A deleted memo's audio goes once every device has read its deletion, and read here everything it wrote
+    // before (so no memo of its own made meanwhile with the same audio is missed); never while a memo uses it.
+    const tombstones = store.query('sync_rows', { deleted_at: { gte: new Date(0).toISOString() } }).filter((row) => row.audio && row.id.startsWith('memos:'));
     const cutoff = new Date(clock().getTime() - TOMBSTONE_DAYS * DAY_MS).toISOString();
+    const caughtUp = others.every((d) => d.applied_seq >= d.seen_seq);
+    const readByAll = (row: SyncRow) => {
+      const where = row.deleted_in as { device: string; seq: number } | null;
+      return caughtUp && where !== null && others.every((d) => d.id === where.device || (cursorsOf(d)[where.device] ?? 0) >= where.seq);
+    };
+    const done = tombstones.filter((row) => readByAll(row) || row.deleted_at! < cutoff);
+    if (done.length > 0) {
+      const used = liveAudio();
+      for (const row of done) {
+        const { sha256 } = row.audio as AudioRef;
+        if (!used.has(sha256)) await folder.remove(folder.blobPath(self, sha256));
+      }
+      await store.transaction((tx) => done.forEach((row) => tx.update('sync_rows', row.id, { audio: null })), { origin: ORIGIN });
+    }
+
     const expired = store.query('sync_rows', { deleted_at: { lt: cutoff } });
     if (expired.length > 0) await store.transaction((tx) => expired.forEach((row) => tx.delete('sync_rows', row.id)), { origin: ORIGIN });
+  }
+
+  /** The audio every memo not deleted refers to (by hash). */
+  function liveAudio(): Set<string> {
+    const used = new Set<string>();
+    for (const row of store.list('sync_rows')) if (row.audio && !row.deleted_at) used.add((row.audio as AudioRef).sha256);
+    return used;
+  }
+
+  /**
+   * Removes a computer that will never come back from the list: its files are no longer waited for (neither those
+   * not yet read, nor other files that depend on them), and this computer's old change files and deleted memos'
+   * audio go without waiting for it to read them. What it wrote and was read stays. If it writes into the folder
+   * again, it is back in the list and catches up from snapshots.
+   */
+  async function removeDevice(id: string): Promise<DeviceSyncStatus> {
+    const device = store.get('sync_devices', id);
+    if (!device || device.removed_at) throw new ServiceError('NOT_FOUND', 'That computer is not in the list.');
+    if (device.is_self) throw new ServiceError('VALIDATION_ERROR', 'This computer cannot remove itself: turn sync off instead.');
+    await store.transaction((tx) => tx.update('sync_devices', id, { removed_at: clock().toISOString() }), { origin: ORIGIN });
+    return run();
   }
 
   async function writeSnapshot(folder: Folder, self: string): Promise<void> {
@@ -421,32 +477,36 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
     return fetchAudio(createFolder(s.folder, s.deviceId), memoId).catch(() => false);
   }
 
-  // The runner: rounds on local changes, on changes in the folder (file watching), and every pollMs.
+  // Between the shared scheduler's runs (periodic, "Sync now", reconnect: see source.ts), a round follows soon after
+  // a local change or a change in the folder (file watching; where it cannot watch, the scheduler's runs find it).
   let watcher: FSWatcher | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let watched: string | null = null;
   let soon: NodeJS.Timeout | null = null;
   let stopLocal: (() => void) | null = null;
   const schedule = (delay = 300) => {
-    if (soon) return;
+    if (soon || !stopLocal) return;
     soon = setTimeout(() => {
       soon = null;
       void run();
     }, delay);
   };
 
+  /** Watches the chosen folder (again after it changed or came back); nothing before `start`. */
   function watchFolder(): void {
+    const folder = settings()?.folder ?? null;
+    if (!stopLocal || (watcher && watched === folder)) return;
     watcher?.close();
     watcher = null;
-    const s = settings();
-    if (!s?.folder) return;
+    watched = folder;
+    if (!folder) return;
     try {
-      watcher = watch(createFolder(s.folder, s.deviceId).root, { recursive: true }, () => schedule());
+      watcher = watch(createFolder(folder, settings()!.deviceId).root, { recursive: true }, () => schedule());
       watcher.on('error', () => {
         watcher?.close();
         watcher = null;
       });
     } catch {
-      watcher = null; // not there yet, or no recursive watching here: the poll finds changes
+      watcher = null; // not there yet, or no recursive watching here: the next run tries again
     }
   }
 
@@ -455,26 +515,26 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
     run,
     configure,
     ensureAudio,
+    remove: removeDevice,
+    /** Says whenever a round ended, with the state after it. */
     onStatus(listener: (status: DeviceSyncStatus) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    /** Starts the periodic runner (until the cloud sync's scheduler takes over, see SyncParticipant). */
+    /** Starts the rounds that follow local changes and the folder's; the periodic ones are the shared scheduler's. */
     start(): void {
       stopLocal = store.onChange((entries) => {
         if (entries.some((e) => e.origin !== ORIGIN && e.table !== 'settings')) schedule();
       });
-      timer = setInterval(() => {
-        if (!watcher) watchFolder();
-        void run();
-      }, pollMs);
       watchFolder();
-      void run();
+      listeners.add(watchFolder);
     },
     async stop(): Promise<void> {
       stopLocal?.();
-      if (timer) clearInterval(timer);
+      stopLocal = null;
+      listeners.delete(watchFolder);
       if (soon) clearTimeout(soon);
+      soon = null;
       watcher?.close();
       watcher = null;
       await running;

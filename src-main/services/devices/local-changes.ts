@@ -9,7 +9,7 @@ import type { SyncOp } from '../../../src-shared/sync/format';
 import { AUDIO_FIELD, TABLE_RULES, isSyncedTable, type SyncedTable } from '../../../src-shared/sync/tables';
 import type { ChangeEntry } from '../../db';
 import { audioUrlOf } from '../audio-files';
-import { CLOCK_KEY, ORIGIN, metaId, profileUserId, readClock, readMeta, travellingId, upsert, type DeviceSyncClock, type Reader, type Tx } from './rows';
+import { CLOCK_KEY, ORIGIN, isCloudKey, metaId, profileUserId, readClock, readMeta, travellingId, upsert, withoutCloudKey, type DeviceSyncClock, type Reader, type Tx } from './rows';
 
 /** Ops per change file: keeps a file (and the transaction applying it) a few megabytes at most. */
 export const OPS_PER_FILE = 1000;
@@ -40,7 +40,7 @@ class Batch {
   constructor(
     private readonly tx: Tx,
     private readonly stamper: Stamper,
-    clock: DeviceSyncClock,
+    private readonly clock: DeviceSyncClock,
   ) {
     this.hlc = clock.hlc ? decodeHlc(clock.hlc) : undefined;
   }
@@ -55,9 +55,11 @@ class Batch {
   }
 
   put(table: SyncedTable, id: string, row: Record<string, unknown>): void {
+    if (table === 'api_keys' && isCloudKey(this.tx, id)) return; // the cloud account's: never through the folder
     const rule = TABLE_RULES[table];
-    const values: Record<string, unknown> = {};
+    let values: Record<string, unknown> = {};
     for (const field of rule.fields) if (field in row) values[field] = row[field];
+    values = withoutCloudKey(this.tx, values);
     if (table === 'memos' && 'audio_url' in row) {
       const file = typeof row.audio_url === 'string' && row.audio_url.startsWith(audioUrlOf('')) ? row.audio_url.slice(audioUrlOf('').length) : '';
       values[AUDIO_FIELD] = file ? ({ localFile: file } satisfies LocalAudio) : null;
@@ -76,13 +78,15 @@ class Batch {
     const meta = readMeta(this.tx, table, id);
     if (!meta || meta.clock.deleted) return; // a row that never travelled, or already gone
     const hlc = this.stamp();
-    upsert(this.tx, 'sync_rows', metaId(table, id), { clock: { ...meta.clock, deleted: hlc }, deleted_at: deletedAt });
+    // The change file the deletion goes into (see commit): once every device has read it, its audio can go.
+    const deletedIn = { device: this.stamper.self, seq: this.clock.nextSeq + Math.floor(this.ops.length / OPS_PER_FILE) };
+    upsert(this.tx, 'sync_rows', metaId(table, id), { clock: { ...meta.clock, deleted: hlc }, deleted_at: deletedAt, deleted_in: deletedIn });
     this.ops.push({ op: 'delete', table, id, hlc });
   }
 
   count(rateLimitId: string): void {
     const row = this.tx.get('rate_limits', rateLimitId);
-    if (!row) return;
+    if (!row || isCloudKey(this.tx, row.api_key_id)) return;
     const own = ownSlot(this.tx, this.stamper.self, row.api_key_id, row.date, row.count ?? 0);
     const slotId = `${row.api_key_id}|${row.date}|${this.stamper.self}`;
     if ((this.tx.get('sync_counts', slotId)?.count ?? -1) >= own) return;
@@ -95,7 +99,7 @@ class Batch {
     const deps = Object.fromEntries(
       this.tx
         .list('sync_devices')
-        .filter((d) => !d.is_self && d.applied_seq > 0)
+        .filter((d) => !d.is_self && !d.removed_at && d.applied_seq > 0)
         .map((d) => [d.id, d.applied_seq]),
     );
     let nextSeq = clock.nextSeq;

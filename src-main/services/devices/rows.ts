@@ -64,6 +64,19 @@ export function profileUserId(reader: Reader): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/**
+ * Whether a key is the cloud account's (api_keys.origin = 'cloud', see migration 10): cloud keys come from the
+ * cloud sync on every computer and never travel through the folder, nor does a local id of one.
+ */
+export function isCloudKey(reader: Reader, id: unknown): boolean {
+  return typeof id === 'string' && reader.get('api_keys', id)?.origin === 'cloud';
+}
+
+/** A row's values as they may travel: a reference to a cloud key becomes none (it means nothing elsewhere). */
+export function withoutCloudKey<T extends Record<string, unknown>>(reader: Reader, values: T): T {
+  return 'api_key_id' in values && isCloudKey(reader, values.api_key_id) ? { ...values, api_key_id: null } : values;
+}
+
 /** The `sync_rows` id of a travelling row: the profile's user travels under one id on every computer. */
 export const metaId = (table: SyncedTable, id: string) => `${table}:${id}`;
 

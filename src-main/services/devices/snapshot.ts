@@ -6,7 +6,7 @@
 import type { SyncOp } from '../../../src-shared/sync/format';
 import type { RowClock } from '../../../src-shared/sync/merge';
 import { isSyncedTable } from '../../../src-shared/sync/tables';
-import { localId, travelling, type AudioRef, type Reader } from './rows';
+import { isCloudKey, localId, travelling, withoutCloudKey, type AudioRef, type Reader } from './rows';
 
 export function snapshotOps(reader: Reader, profile: string): SyncOp[] {
   const ops: SyncOp[] = [];
@@ -22,14 +22,15 @@ export function snapshotOps(reader: Reader, profile: string): SyncOp[] {
     }
     const row = reader.get(table, localId(table, id, profile));
     const stamps = Object.entries(clock.fields);
-    if (!row || stamps.length === 0) continue;
-    const all = travelling(table, row as Record<string, unknown>, (meta.audio as AudioRef | null) ?? null);
+    if (!row || stamps.length === 0 || (table === 'api_keys' && isCloudKey(reader, id))) continue;
+    const all = withoutCloudKey(reader, travelling(table, row as Record<string, unknown>, (meta.audio as AudioRef | null) ?? null));
     const hlc = stamps.reduce((max, [, stamp]) => (stamp > max ? stamp : max), stamps[0]![1]);
     const values = Object.fromEntries(stamps.filter(([field]) => field in all).map(([field]) => [field, all[field]]));
     const fieldHlc = Object.fromEntries(stamps.filter(([, stamp]) => stamp !== hlc));
     ops.push({ op: 'put', table, id, hlc, values: values as never, ...(Object.keys(fieldHlc).length > 0 && { fieldHlc }) });
   }
   for (const slot of reader.list('sync_counts')) {
+    if (isCloudKey(reader, slot.api_key_id)) continue;
     ops.push({ op: 'count', key: slot.api_key_id, date: slot.date, device: slot.device_id, count: slot.count });
   }
   return ops;

@@ -64,7 +64,7 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
   const later = (ms: number) => new Date(clock().getTime() + ms).toISOString();
 
   /** The next job to run: queued and due, or processing with a lapsed lease; highest priority, then oldest. */
-  function next(tx: Transaction<typeof tables>): Job | undefined {
+  function next(tx: Pick<Transaction<typeof tables>, 'query'>): Job | undefined {
     const now = clock().toISOString();
     const due = tx.query('jobs', { status: 'queued' }, { orderBy: 'created_at' }).filter((j) => !j.waiting_for && (!j.run_after || j.run_after <= now));
     // A lapsed lease of a job this process still runs (the clock jumped: a laptop woke up) is renewed, not taken.
@@ -73,6 +73,9 @@ export function createJobQueue({ store, clock, handlers, concurrency, leaseMs = 
   }
 
   async function claim(): Promise<Job | undefined> {
+    // Looked for with a read first: a claim that finds nothing (every poll, every job's end) takes no write
+    // transaction. A job that becomes due meanwhile wakes the queue itself (enqueue's caller, retry, release).
+    if (!next(store)) return undefined;
     return store.transaction((tx) => {
       const job = next(tx);
       if (!job) return undefined;

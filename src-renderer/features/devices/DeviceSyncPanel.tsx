@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { DeviceSyncStatus } from '../../../src-shared/contract';
+import type { DeviceSyncStatus, DeviceView } from '../../../src-shared/contract';
 import { call, errorMessage, on } from '../../api';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 
 /** The state in one line, as the indicator says it. */
 export function describeDeviceSync(status: DeviceSyncStatus): string {
@@ -31,6 +32,7 @@ export function DeviceSyncPanel() {
   const [name, setName] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<DeviceView | null>(null);
 
   useEffect(() => {
     void call('devices.status').then(setStatus, (failure: unknown) => setError(errorMessage(failure)));
@@ -109,6 +111,9 @@ export function DeviceSyncPanel() {
               <th scope="col">Name</th>
               <th scope="col">Last heard from</th>
               <th scope="col">Files to read</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -117,6 +122,13 @@ export function DeviceSyncPanel() {
                 <td>{d.self ? `${d.name} (this computer)` : d.name}</td>
                 <td>{d.self ? '—' : when(d.lastHeardAt)}</td>
                 <td>{d.toRead}</td>
+                <td>
+                  {!d.self && (
+                    <button type="button" className="danger" disabled={busy} onClick={() => setRemoving(d)} aria-label={`Remove ${d.name}`}>
+                      Remove
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -124,6 +136,19 @@ export function DeviceSyncPanel() {
       )}
       {status.conflicts.length > 0 && <p className="warning">Conflict copies made by the sync tool were ignored: {status.conflicts.join(', ')}.</p>}
       {status.problems.length > 0 && <p className="warning">Not applied: {status.problems.join('; ')}</p>}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove “${removing.name}”?`}
+          confirmLabel="Remove computer"
+          onConfirm={async () => setStatus(await call('devices.remove', { id: removing.id }))}
+          onClose={() => setRemoving(null)}
+        >
+          For a computer that will never sync again (sold, broken, reinstalled). This computer stops waiting for its
+          changes it has not read yet ({removing.toRead} file{removing.toRead === 1 ? '' : 's'}), and its own old
+          changes and the audio of deleted memos leave the folder without waiting for that computer to read them.
+          Everything it wrote that arrived here stays. If it ever syncs again, it is back in the list.
+        </ConfirmDialog>
+      )}
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { call, errorMessage } from '../../api';
 import { memoTitle } from '../../format';
 import { hasCriteria, memoAt } from '../../stores/memos';
 import { useNav } from '../../stores/nav';
-import { isOnService, isPlayable } from '../../stores/player';
+import { hasAudio, isOnService } from '../../stores/player';
 import { useMemos, usePlayer, useProfile, useVoices } from '../../stores';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { VirtualList } from '../../ui/VirtualList';
@@ -62,9 +62,9 @@ export function LibraryScreen() {
       play: (memo) =>
         void run(async () => {
           // The player's next and previous go through the memos of its page, in the list's order (the player skips
-          // those it cannot play).
+          // those it cannot play). The player brings the memo's audio here first, or says why it cannot.
           const page = Object.values(useMemos.getState().pages).find(({ memos }) => memos.includes(memo));
-          usePlayer.getState().play(await withLocalAudio(memo), page?.memos);
+          usePlayer.getState().play(memo, page?.memos);
           return null;
         }),
       rename: (memo) => setDialog({ kind: 'rename', memo }),
@@ -73,7 +73,7 @@ export function LibraryScreen() {
       cancel: (memo) => void run(async () => (await cancel(memo.id), `“${memoTitle(memo)}” was cancelled.`)),
       exportAudio: (memo) =>
         void run(async () => {
-          const path = await exportAudio((await withLocalAudio(memo)).id);
+          const path = await exportAudio(memo.id); // the core brings its audio here first
           return path === null ? null : `Saved to ${path}`;
         }),
       download: (memo) =>
@@ -130,7 +130,7 @@ export function LibraryScreen() {
           onRangeChange={show}
           onActivate={(index) => {
             const memo = memoAt(pages, index);
-            if (memo && (isPlayable(memo) || isOnService(memo))) actions.play(memo);
+            if (memo && hasAudio(memo)) actions.play(memo);
           }}
         />
       )}

@@ -3,7 +3,7 @@ import { retryCannotHelp, whatToChange } from '../../../src-shared/memo-failure'
 import type { MemoView } from '../../../src-shared/contract';
 import { formatDateTime, formatDuration, memoTitle } from '../../format';
 import type { MemoStatus } from '../../stores/memos';
-import { isOnService, isPlayable } from '../../stores/player';
+import { hasAudio, isOnService } from '../../stores/player';
 
 /** `Memo.wav`: the title, and the audio's own extension. */
 export function downloadName(memo: MemoView): string {
@@ -59,7 +59,7 @@ function RowActions({ memo, current, fileDialogs, actions }: Omit<MemoRowProps, 
   const title = memoTitle(memo);
   const tabIndex = current ? 0 : -1;
   const onService = isOnService(memo);
-  const playable = isPlayable(memo) || onService;
+  const playable = hasAudio(memo);
   return (
     <div className="memo-actions">
       {playable && (

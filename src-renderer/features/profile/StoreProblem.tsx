@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import type { StoreStatus } from '../../../src-shared/contract';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { useStoreHealth } from '../../stores';
 import { BackupList } from './BackupList';
 import '../settings/settings.css';
@@ -10,6 +12,7 @@ import '../settings/settings.css';
 export function StoreProblem({ status }: { status: StoreStatus }) {
   const { busy, error, restore, rebuild, startFresh } = useStoreHealth();
   const newest = status.backups.find((b) => b.usable);
+  const [confirmingFresh, setConfirmingFresh] = useState(false);
   return (
     <section className="card store-problem" aria-labelledby="store-problem-title">
       <h2 id="store-problem-title">{status.state === 'missing' ? 'Your profile’s store is missing' : 'Your profile’s store is damaged'}</h2>
@@ -28,10 +31,18 @@ export function StoreProblem({ status }: { status: StoreStatus }) {
             Restore the newest backup
           </button>
         )}
-        <button type="button" onClick={() => void startFresh()} disabled={busy}>
+        <button type="button" className="danger" onClick={() => setConfirmingFresh(true)} disabled={busy}>
           Start with an empty profile
         </button>
       </div>
+      {confirmingFresh && (
+        <ConfirmDialog title="Start with an empty profile?" confirmLabel="Start empty" onConfirm={startFresh} onClose={() => setConfirmingFresh(false)}>
+          <p>
+            The app opens with no memos, keys or usage{newest ? ', though a backup could bring them back' : ''}. The old store file is moved into the
+            profile’s <code>damaged</code> folder, not deleted, and the memos’ audio stays in the profile.
+          </p>
+        </ConfirmDialog>
+      )}
       {busy && <p role="status">Working…</p>}
       {error && (
         <p className="error" role="alert">

@@ -11,6 +11,8 @@ const versions = (store: Store) => store.migrations.status().map((m) => [m.versi
 /** Every migration's version, with whether it is applied: those up to `applied` are. */
 const appliedUpTo = (applied: number) => migrations.map((m) => [m.version, m.version <= applied]);
 const last = migrations.at(-1)!.version;
+/** The one before it (versions may skip numbers). */
+const beforeLast = migrations.at(-2)!.version;
 const pad = (version: number) => String(version).padStart(3, '0');
 /** The store as a migration leaves it, whatever its tables are at that version. */
 const untyped = (store: unknown) => store as Store;
@@ -175,7 +177,7 @@ describe('migration runner', () => {
     expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
     expect(await cli('up')).toMatch(new RegExp(`002 +applied .*\\n003 +applied (.*\\n)*${pad(last)} +applied`));
-    expect(await cli('down')).toMatch(new RegExp(`${pad(last - 1)} +applied .*\\n${pad(last)} +pending`));
+    expect(await cli('down')).toMatch(new RegExp(`${pad(beforeLast)} +applied .*\\n${pad(last)} +pending`));
     expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });
@@ -346,5 +348,27 @@ describe('011 cloud outbox and cloud usage', () => {
     await store.insert('cloud_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id });
     await store.delete('api_keys', key.id as string);
     expect(store.count('cloud_outbox')).toBe(0);
+  });
+});
+
+describe('013 device sync: removed devices, where deletions were written', () => {
+  it('adds when a device was removed and where a deletion was written, in place, and takes them away again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(11);
+    const device = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+    await store.insert('sync_devices', { id: device, name: 'Alter Laptop', applied_seq: 4 });
+    await store.insert('sync_rows', { id: 'memos:m1', clock: { fields: {} }, deleted_at: '2026-12-01T10:00:00.000Z' });
+    await store.migrations.up(13);
+    expect(store.get('sync_devices', device)).toMatchObject({ name: 'Alter Laptop', applied_seq: 4, removed_at: null });
+    expect(store.get('sync_rows', 'memos:m1')).toMatchObject({ deleted_in: null });
+    await store.update('sync_devices', device, { removed_at: '2026-12-02T10:00:00.000Z' });
+    await store.update('sync_rows', 'memos:m1', { deleted_in: { device, seq: 3 } });
+    expect(await failure(store.update('sync_devices', device, { removed_at: 'yesterday' }))).toMatchObject({ message: expect.stringMatching(/removed_at must be an ISO 8601/) });
+    await store.migrations.down(11);
+    expect(store.get('sync_devices', device)).not.toHaveProperty('removed_at');
+    expect(store.get('sync_rows', 'memos:m1')).not.toHaveProperty('deleted_in');
+    await store.migrations.up();
+    expect(store.get('sync_devices', device)).toMatchObject({ applied_seq: 4, removed_at: null });
+    expect(store.checkIntegrity()).toEqual([]);
   });
 });

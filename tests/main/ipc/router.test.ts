@@ -96,6 +96,7 @@ async function populated() {
     'devices.status': undefined,
     'devices.update': { name: 'Küchenrechner', audio: 'all' },
     'devices.syncNow': undefined,
+    'devices.remove': { id: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' },
   };
   return { ...t, profile, key, memo, valid };
 }
@@ -182,6 +183,8 @@ describe('IPC router', () => {
     for (const method of coreMethods) results[method] = await s.call(method, s.valid[method]);
     // Without a reachable service: the cloud URL is unset when a key is pasted, and cloud.example.com has no address.
     const offline = { 'keys.addCloud': 'CLOUD_UNAVAILABLE', 'account.signIn': 'CLOUD_UNAVAILABLE', 'account.useToken': 'CLOUD_UNAVAILABLE' } as Record<string, string>;
+    // No other computer has written into a sync folder: the one to remove is not in the list.
+    offline['devices.remove'] = 'NOT_FOUND';
     const failures = Object.entries(results).filter(([m, r]) => !r.ok && m !== 'profile.create' && !(m in offline && r.error.code === offline[m]));
     expect(failures).toEqual([]);
     expect(results['sync.setInterval']).toMatchObject({ ok: true, value: { intervalMinutes: 15 } });

@@ -2,7 +2,7 @@
  * Imported memos whose audio is still on the service (issue #9, item 6): the first play fetches it (an http URL on
  * the loopback contract server standing in for the service's https one, or a data: URL), stores it as any memo's
  * audio and the memo then names the local file; with the service out of reach the answer is a typed
- * CLOUD_UNAVAILABLE saying to connect, and nothing changes.
+ * AUDIO_NOT_HERE saying to connect, and nothing changes.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ describe('an imported memo whose audio is on the service', () => {
       expect(url.startsWith(kind === 'data' ? 'data:audio/' : 'http://127.0.0.1:')).toBe(true);
       const { s, memo } = await importedMemo(url);
 
-      const fetched = await s.serviceAudio.fetch(s.user.id, memo.id);
+      const { memo: fetched } = await s.memoAudio.ensure(memo.id, s.user.id);
       expect(fetched.audio_url).toBe(`/audio/${memo.id}.wav`);
       expect(fetched.duration_sec).toBeCloseTo(served.durationSec, 2);
       expect(new Uint8Array(readFileSync(join(audioDirOf(s.profileDir), `${memo.id}.wav`)))).toEqual(served.bytes);
@@ -53,7 +53,7 @@ describe('an imported memo whose audio is on the service', () => {
 
       // Played again: already here, nothing fetched.
       const requests = server!.requests.length;
-      expect((await s.serviceAudio.fetch(s.user.id, memo.id)).audio_url).toBe(fetched.audio_url);
+      expect((await s.memoAudio.ensure(memo.id, s.user.id)).memo.audio_url).toBe(fetched.audio_url);
       expect(server!.requests.length).toBe(requests);
     });
   }
@@ -63,22 +63,22 @@ describe('an imported memo whose audio is on the service', () => {
     const { s, memo } = await importedMemo(url);
     await server!.goOffline();
 
-    const refused = await failure(s.serviceAudio.fetch(s.user.id, memo.id));
-    expect(refused).toMatchObject({ code: 'CLOUD_UNAVAILABLE', message: expect.stringMatching(/on the service; connect/), details: { reason: 'offline' } });
+    const refused = await failure(s.memoAudio.ensure(memo.id, s.user.id));
+    expect(refused).toMatchObject({ code: 'AUDIO_NOT_HERE', message: expect.stringMatching(/on the service; connect/), details: { where: 'service', reason: 'offline' } });
     expect(s.store.get('memos', memo.id)).toMatchObject({ audio_url: url, duration_sec: 0 });
     expect(existsSync(audioDirOf(s.profileDir)) ? readdirSync(audioDirOf(s.profileDir)) : []).toEqual([]);
 
     await server!.comeBack();
-    expect((await s.serviceAudio.fetch(s.user.id, memo.id)).audio_url).toBe(`/audio/${memo.id}.wav`);
+    expect((await s.memoAudio.ensure(memo.id, s.user.id)).memo.audio_url).toBe(`/audio/${memo.id}.wav`);
   });
 
   it('refuses audio that is not audio, and an address that is neither https nor on this computer, changing nothing', async () => {
     const notAudio = await importedMemo(`data:audio/mpeg;base64,${Buffer.from('<html>not audio</html>').toString('base64')}`);
-    expect(await failure(notAudio.s.serviceAudio.fetch(notAudio.s.user.id, notAudio.memo.id))).toMatchObject({ code: 'TTS_FAILED' });
+    expect(await failure(notAudio.s.memoAudio.ensure(notAudio.memo.id, notAudio.s.user.id))).toMatchObject({ code: 'TTS_FAILED' });
     expect(notAudio.s.store.get('memos', notAudio.memo.id)!.audio_url).toMatch(/^data:/);
 
     const plainHttp = await importedMemo('http://example.com/audio/a.mp3');
-    expect(await failure(plainHttp.s.serviceAudio.fetch(plainHttp.s.user.id, plainHttp.memo.id))).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(await failure(plainHttp.s.memoAudio.ensure(plainHttp.memo.id, plainHttp.s.user.id))).toMatchObject({ code: 'UNSUPPORTED' });
     expect(plainHttp.s.store.get('memos', plainHttp.memo.id)!.audio_url).toBe('http://example.com/audio/a.mp3');
   });
 });

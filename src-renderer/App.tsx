@@ -14,9 +14,7 @@ import { UsageScreen } from './features/usage/UsageScreen';
 import { SCREENS, useNav, type Screen } from './stores/nav';
 import { ConnectionBanner, useConnectionState } from './ui/ConnectionBanner';
 import { ScreenBoundary } from './ui/ScreenBoundary';
-import { useProfile } from './stores/profile';
-import { useSettings } from './stores/settings';
-import { useStoreHealth } from './stores/store-health';
+import { useProfile, useSettings, useStoreHealth } from './stores';
 
 const SCREEN_COMPONENTS: Record<Screen, () => React.JSX.Element> = {
   studio: StudioScreen,

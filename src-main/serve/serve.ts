@@ -55,7 +55,7 @@ export async function serveAppRequest(rendererDir: string, request: Request): Pr
   if (request.method !== 'GET' && request.method !== 'HEAD') return plainResponse(405, 'Method Not Allowed');
   const file = resolveAppFile(rendererDir, request.url);
   if (!file) return plainResponse(404, 'Not Found');
-  let body: Uint8Array;
+  let body: Uint8Array<ArrayBuffer>;
   try {
     body = new Uint8Array(await readFile(file.path));
   } catch {

@@ -1,12 +1,12 @@
 /** The profile's API keys against the plan's limit, reloaded whenever the core reports `keys.changed`. */
 import { create } from 'zustand';
 import type { ApiKeyView, ResultOf } from '../../src-shared/contract';
+import { errorMessage, type Client } from '../client';
 
 /** A key as the Keys screen lists it: with where its full key is. */
 export type ListedKey = ResultOf<'keys.list'>['keys'][number];
-import { call, errorMessage, on, onReconnect } from '../api';
 
-interface KeysState {
+export interface KeysState {
   keys: ListedKey[];
   /** Active keys, and how many the plan allows. */
   active: number;
@@ -22,33 +22,36 @@ interface KeysState {
   revoke(id: string): Promise<void>;
 }
 
-let lastLoad = 0;
+export function createKeysStore({ call, on, onReconnect }: Client) {
+  let lastLoad = 0;
 
-export const useKeys = create<KeysState>()((set) => ({
-  keys: [],
-  active: 0,
-  limit: 0,
-  loaded: false,
-  error: null,
-  notice: null,
-  async load() {
-    const load = ++lastLoad;
-    try {
-      const { keys, active, limit } = await call('keys.list');
-      if (load === lastLoad) set({ keys, active, limit, loaded: true, error: null });
-    } catch (error) {
-      if (load === lastLoad) set({ error: errorMessage(error) });
-    }
-  },
-  create: (options) => call('keys.create', options),
-  async rename(id, name) {
-    await call('keys.rename', { id, name });
-  },
-  async revoke(id) {
-    const { notice } = await call('keys.revoke', { id });
-    set({ notice: notice ?? null });
-  },
-}));
+  const useKeys = create<KeysState>()((set) => ({
+    keys: [],
+    active: 0,
+    limit: 0,
+    loaded: false,
+    error: null,
+    notice: null,
+    async load() {
+      const load = ++lastLoad;
+      try {
+        const { keys, active, limit } = await call('keys.list');
+        if (load === lastLoad) set({ keys, active, limit, loaded: true, error: null });
+      } catch (error) {
+        if (load === lastLoad) set({ error: errorMessage(error) });
+      }
+    },
+    create: (options) => call('keys.create', options),
+    async rename(id, name) {
+      await call('keys.rename', { id, name });
+    },
+    async revoke(id) {
+      const { notice } = await call('keys.revoke', { id });
+      set({ notice: notice ?? null });
+    },
+  }));
 
-on('keys.changed', () => void useKeys.getState().load());
-onReconnect(() => void useKeys.getState().load());
+  on('keys.changed', () => void useKeys.getState().load());
+  onReconnect(() => void useKeys.getState().load());
+  return useKeys;
+}

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { MemoFilter, MemoView } from '../../src-shared/contract';
-import { call, errorMessage, on, onReconnect } from '../api';
+import { errorMessage, type Client } from '../client';
 
 /** Memos per request (the contract's largest `limit`): page `n` holds rows n × PAGE_SIZE onwards. */
 export const PAGE_SIZE = 500;
@@ -35,7 +35,7 @@ interface Page {
   generation: number;
 }
 
-interface MemosState {
+export interface MemosState {
   criteria: MemoCriteria;
   /** How many memos match the criteria; null until the first page has answered. */
   total: number | null;
@@ -83,117 +83,120 @@ export function filterOf({ search, voice, status, from, to }: MemoCriteria): Mem
 export const memoAt = (pages: Record<number, Page>, index: number): MemoView | undefined =>
   pages[Math.floor(index / PAGE_SIZE)]?.memos[index % PAGE_SIZE];
 
-// The loading machinery. `query` numbers the criteria (an answer for older criteria is dropped), `generation`
-// the refreshes; `inFlight` and `failed` are the current query's pages.
-let query = 0;
-let shownQuery = -1;
-let generation = 0;
-let totalGeneration = -1;
-let inFlight = new Set<number>();
-let failed = new Map<number, number>();
-let wanted = { first: 0, last: 0 };
-let openCount = 0;
-
 const pageOf = (row: number) => Math.floor(row / PAGE_SIZE);
 
-/** Keeps the MAX_PAGES pages nearest the rows in view. */
-function trim(pages: Record<number, Page>): Record<number, Page> {
-  const numbers = Object.keys(pages).map(Number);
-  if (numbers.length <= MAX_PAGES) return pages;
-  const centre = pageOf((wanted.first + wanted.last) / 2);
-  const kept = numbers.sort((a, b) => Math.abs(a - centre) - Math.abs(b - centre)).slice(0, MAX_PAGES);
-  return Object.fromEntries(kept.map((n) => [n, pages[n]!]));
-}
+export function createMemosStore({ call, on, onReconnect }: Client) {
+  // The loading machinery. `query` numbers the criteria (an answer for older criteria is dropped), `generation`
+  // the refreshes; `inFlight` and `failed` are the current query's pages.
+  let query = 0;
+  let shownQuery = -1;
+  let generation = 0;
+  let totalGeneration = -1;
+  let inFlight = new Set<number>();
+  let failed = new Map<number, number>();
+  let wanted = { first: 0, last: 0 };
+  let openCount = 0;
 
-export const useMemos = create<MemosState>()((set, get) => {
-  /** Asks for the pages in view that are missing or outdated, up to MAX_IN_FLIGHT at a time. */
-  function pump() {
-    if (openCount === 0) return;
-    const { pages } = get();
-    for (let page = pageOf(wanted.first); page <= pageOf(wanted.last) && inFlight.size < MAX_IN_FLIGHT; page++) {
-      const current = shownQuery === query && pages[page]?.generation === generation;
-      if (!current && !inFlight.has(page) && failed.get(page) !== generation) void load(page);
-    }
+  /** Keeps the MAX_PAGES pages nearest the rows in view. */
+  function trim(pages: Record<number, Page>): Record<number, Page> {
+    const numbers = Object.keys(pages).map(Number);
+    if (numbers.length <= MAX_PAGES) return pages;
+    const centre = pageOf((wanted.first + wanted.last) / 2);
+    const kept = numbers.sort((a, b) => Math.abs(a - centre) - Math.abs(b - centre)).slice(0, MAX_PAGES);
+    return Object.fromEntries(kept.map((n) => [n, pages[n]!]));
   }
 
-  async function load(page: number) {
-    const asked = { query, generation, inFlight };
-    inFlight.add(page);
-    try {
-      const { memos, total } = await call('memos.list', { ...filterOf(get().criteria), limit: PAGE_SIZE, offset: page * PAGE_SIZE });
-      if (asked.query !== query) return;
-      const loaded = { memos, generation: asked.generation };
-      if (shownQuery !== query) {
-        // The first answer for new criteria replaces the list.
-        shownQuery = query;
-        totalGeneration = asked.generation;
-        set((state) => ({ pages: { [page]: loaded }, total, listId: state.listId + 1, error: null }));
-        return;
+  const useMemos = create<MemosState>()((set, get) => {
+    /** Asks for the pages in view that are missing or outdated, up to MAX_IN_FLIGHT at a time. */
+    function pump() {
+      if (openCount === 0) return;
+      const { pages } = get();
+      for (let page = pageOf(wanted.first); page <= pageOf(wanted.last) && inFlight.size < MAX_IN_FLIGHT; page++) {
+        const current = shownQuery === query && pages[page]?.generation === generation;
+        if (!current && !inFlight.has(page) && failed.get(page) !== generation) void load(page);
       }
-      const newer = asked.generation >= totalGeneration;
-      if (newer) totalGeneration = asked.generation;
-      set((state) => {
-        const kept = state.pages[page];
-        if (kept && kept.generation > asked.generation) return {};
-        return { pages: trim({ ...state.pages, [page]: loaded }), ...(newer && { total }), error: null };
-      });
-    } catch (error) {
-      if (asked.query !== query) return;
-      failed.set(page, asked.generation);
-      set({ error: errorMessage(error) });
-    } finally {
-      asked.inFlight.delete(page);
-      if (asked.query === query) pump();
     }
-  }
 
-  return {
-    criteria: NO_CRITERIA,
-    total: null,
-    pages: {},
-    listId: 0,
-    error: null,
-    setCriteria(criteria) {
-      query++;
-      generation++;
-      inFlight = new Set();
-      failed = new Map();
-      wanted = { first: 0, last: 0 };
-      set({ criteria });
-      pump();
-    },
-    show(first, last) {
-      // A list still showing older criteria scrolls over rows that are about to go.
-      if (shownQuery !== query) return;
-      wanted = { first, last };
-      pump();
-    },
-    open() {
-      openCount++;
-      wanted = { first: 0, last: 0 }; // the list opens at its top
-      get().refresh();
-      return () => void openCount--;
-    },
-    refresh() {
-      generation++;
-      failed = new Map();
-      pump();
-    },
-    async rename(id, title) {
-      await call('memos.rename', { id, title });
-    },
-    async remove(id) {
-      await call('memos.delete', { id });
-    },
-    async retry(id) {
-      await call('memos.retry', { id });
-    },
-    async cancel(id) {
-      await call('memos.cancel', { id });
-    },
-    exportAudio: async (id) => (await call('memos.export', { id })).path,
-  };
-});
+    async function load(page: number) {
+      const asked = { query, generation, inFlight };
+      inFlight.add(page);
+      try {
+        const { memos, total } = await call('memos.list', { ...filterOf(get().criteria), limit: PAGE_SIZE, offset: page * PAGE_SIZE });
+        if (asked.query !== query) return;
+        const loaded = { memos, generation: asked.generation };
+        if (shownQuery !== query) {
+          // The first answer for new criteria replaces the list.
+          shownQuery = query;
+          totalGeneration = asked.generation;
+          set((state) => ({ pages: { [page]: loaded }, total, listId: state.listId + 1, error: null }));
+          return;
+        }
+        const newer = asked.generation >= totalGeneration;
+        if (newer) totalGeneration = asked.generation;
+        set((state) => {
+          const kept = state.pages[page];
+          if (kept && kept.generation > asked.generation) return {};
+          return { pages: trim({ ...state.pages, [page]: loaded }), ...(newer && { total }), error: null };
+        });
+      } catch (error) {
+        if (asked.query !== query) return;
+        failed.set(page, asked.generation);
+        set({ error: errorMessage(error) });
+      } finally {
+        asked.inFlight.delete(page);
+        if (asked.query === query) pump();
+      }
+    }
 
-on('memos.changed', () => useMemos.getState().refresh());
-onReconnect(() => useMemos.getState().refresh());
+    return {
+      criteria: NO_CRITERIA,
+      total: null,
+      pages: {},
+      listId: 0,
+      error: null,
+      setCriteria(criteria) {
+        query++;
+        generation++;
+        inFlight = new Set();
+        failed = new Map();
+        wanted = { first: 0, last: 0 };
+        set({ criteria });
+        pump();
+      },
+      show(first, last) {
+        // A list still showing older criteria scrolls over rows that are about to go.
+        if (shownQuery !== query) return;
+        wanted = { first, last };
+        pump();
+      },
+      open() {
+        openCount++;
+        wanted = { first: 0, last: 0 }; // the list opens at its top
+        get().refresh();
+        return () => void openCount--;
+      },
+      refresh() {
+        generation++;
+        failed = new Map();
+        pump();
+      },
+      async rename(id, title) {
+        await call('memos.rename', { id, title });
+      },
+      async remove(id) {
+        await call('memos.delete', { id });
+      },
+      async retry(id) {
+        await call('memos.retry', { id });
+      },
+      async cancel(id) {
+        await call('memos.cancel', { id });
+      },
+      exportAudio: async (id) => (await call('memos.export', { id })).path,
+    };
+  });
+
+  on('memos.changed', () => useMemos.getState().refresh());
+  onReconnect(() => useMemos.getState().refresh());
+  return useMemos;
+}

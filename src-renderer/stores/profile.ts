@@ -1,9 +1,9 @@
 /** The local profile and the app's status (keychain), reloaded whenever the core reports `profile.changed`. */
 import { create } from 'zustand';
 import type { ProfileView, ResultOf } from '../../src-shared/contract';
-import { call, errorMessage, on, onReconnect } from '../api';
+import { errorMessage, type Client } from '../client';
 
-interface ProfileState {
+export interface ProfileState {
   status: 'loading' | 'ready' | 'failed';
   /** Null until the first run has created the profile. */
   profile: ProfileView | null;
@@ -14,28 +14,31 @@ interface ProfileState {
   create(email: string): Promise<void>;
 }
 
-/** Numbers the loads, so that an older answer arriving late never replaces a newer one. */
-let lastLoad = 0;
+export function createProfileStore({ call, on, onReconnect }: Client) {
+  /** Numbers the loads, so that an older answer arriving late never replaces a newer one. */
+  let lastLoad = 0;
 
-export const useProfile = create<ProfileState>()((set) => ({
-  status: 'loading',
-  profile: null,
-  app: null,
-  error: null,
-  async load() {
-    const load = ++lastLoad;
-    try {
-      const [profile, app] = await Promise.all([call('profile.get'), call('app.status')]);
-      if (load === lastLoad) set({ status: 'ready', profile, app, error: null });
-    } catch (error) {
-      if (load === lastLoad) set({ status: 'failed', error: errorMessage(error) });
-    }
-  },
-  async create(email) {
-    const profile = await call('profile.create', { email });
-    set({ profile });
-  },
-}));
+  const useProfile = create<ProfileState>()((set) => ({
+    status: 'loading',
+    profile: null,
+    app: null,
+    error: null,
+    async load() {
+      const load = ++lastLoad;
+      try {
+        const [profile, app] = await Promise.all([call('profile.get'), call('app.status')]);
+        if (load === lastLoad) set({ status: 'ready', profile, app, error: null });
+      } catch (error) {
+        if (load === lastLoad) set({ status: 'failed', error: errorMessage(error) });
+      }
+    },
+    async create(email) {
+      const profile = await call('profile.create', { email });
+      set({ profile });
+    },
+  }));
 
-on('profile.changed', () => void useProfile.getState().load());
-onReconnect(() => void useProfile.getState().load());
+  on('profile.changed', () => void useProfile.getState().load());
+  onReconnect(() => void useProfile.getState().load());
+  return useProfile;
+}

@@ -1,9 +1,9 @@
-/** The cloud account link and the sync status, kept current by the `sync.status` event. */
+/** The cloud account link and the sync status, kept current by the `sync.status` event (and loaded again on reconnect). */
 import { create } from 'zustand';
 import type { AccountView, LinkResult, SyncStatus } from '../../src-shared/contract';
-import { call, errorMessage, on } from '../api';
+import { errorMessage, type Client } from '../client';
 
-interface SyncStore {
+export interface SyncStore {
   status: SyncStatus | null;
   account: AccountView | null;
   error: string | null;
@@ -16,43 +16,48 @@ interface SyncStore {
   setInterval(minutes: number): Promise<void>;
 }
 
-let lastLoad = 0;
+export function createSyncStore({ call, on, onReconnect }: Client) {
+  let lastLoad = 0;
 
-export const useSync = create<SyncStore>()((set, get) => ({
-  status: null,
-  account: null,
-  error: null,
-  async load() {
-    const load = ++lastLoad;
-    try {
-      const [status, account] = await Promise.all([call('sync.status'), call('account.get')]);
-      if (load === lastLoad) set({ status, account, error: null });
-    } catch (error) {
-      if (load === lastLoad) set({ error: errorMessage(error) });
-    }
-  },
-  async signIn(email, password, confirm) {
-    const result = await call('account.signIn', { email, password, ...(confirm && { confirm }) });
-    await get().load();
-    return result;
-  },
-  async useToken(token, confirm) {
-    const result = await call('account.useToken', { token, ...(confirm && { confirm }) });
-    await get().load();
-    return result;
-  },
-  async signOut() {
-    set({ account: await call('account.signOut') });
-  },
-  async syncNow() {
-    set({ status: await call('sync.now') });
-  },
-  async setInterval(minutes) {
-    set({ status: await call('sync.setInterval', { minutes }) });
-  },
-}));
+  const useSync = create<SyncStore>()((set, get) => ({
+    status: null,
+    account: null,
+    error: null,
+    async load() {
+      const load = ++lastLoad;
+      try {
+        const [status, account] = await Promise.all([call('sync.status'), call('account.get')]);
+        if (load === lastLoad) set({ status, account, error: null });
+      } catch (error) {
+        if (load === lastLoad) set({ error: errorMessage(error) });
+      }
+    },
+    async signIn(email, password, confirm) {
+      const result = await call('account.signIn', { email, password, ...(confirm && { confirm }) });
+      await get().load();
+      return result;
+    },
+    async useToken(token, confirm) {
+      const result = await call('account.useToken', { token, ...(confirm && { confirm }) });
+      await get().load();
+      return result;
+    },
+    async signOut() {
+      set({ account: await call('account.signOut') });
+    },
+    async syncNow() {
+      set({ status: await call('sync.now') });
+    },
+    async setInterval(minutes) {
+      set({ status: await call('sync.setInterval', { minutes }) });
+    },
+  }));
 
-on('sync.status', (status) => {
-  useSync.setState({ status });
-  void call('account.get').then((account) => useSync.setState({ account }), () => undefined);
-});
+  on('sync.status', (status) => {
+    useSync.setState({ status });
+    void call('account.get').then((account) => useSync.setState({ account }), () => undefined);
+  });
+  // A round may have run while the link was lost, with no event heard.
+  onReconnect(() => void useSync.getState().load());
+  return useSync;
+}

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { LinkResult } from '../../../src-shared/contract';
 import { errorMessage } from '../../api';
 import { formatDateTime } from '../../format';
-import { useSync } from '../../stores/sync';
+import { useSync } from '../../stores';
 import { indicatorText } from '../sync/SyncIndicator';
 import './account.css';
 

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api';
-import { useKeys } from '../../stores/keys';
+import { useKeys } from '../../stores';
 import { NewKey } from './NewKey';
 
 /** The form for a new key; once created, its full value is shown once by NewKey. */

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useKeys } from '../../stores/keys';
+import { useKeys } from '../../stores';
 import { CloudKeyForms } from './CloudKeyForms';
 import { CreateKey } from './CreateKey';
 import { KeyTable } from './KeyTable';

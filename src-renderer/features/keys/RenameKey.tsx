@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ApiKeyView } from '../../../src-shared/contract';
 import { errorMessage } from '../../api';
-import { useKeys } from '../../stores/keys';
+import { useKeys } from '../../stores';
 
 /** A Rename button, and its modal form: focus starts in the field, Escape or Cancel leaves the name as it was. */
 export function RenameKey({ apiKey }: { apiKey: ApiKeyView }) {

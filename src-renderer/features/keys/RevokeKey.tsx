@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiKeyView } from '../../../src-shared/contract';
-import { useKeys } from '../../stores/keys';
+import { useKeys } from '../../stores';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 
 /** The Revoke button of one key, and the modal dialog that confirms it. */

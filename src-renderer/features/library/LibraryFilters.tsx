@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { VoiceView } from '../../../src-shared/contract';
 import { formatCount } from '../../format';
-import { NO_CRITERIA, hasCriteria, useMemos, type MemoCriteria, type MemoStatus } from '../../stores/memos';
+import { NO_CRITERIA, hasCriteria, type MemoCriteria, type MemoStatus } from '../../stores/memos';
+import { useMemos } from '../../stores';
 import { STATUS_LABELS } from './MemoRow';
 
 /** How long typing pauses before the search runs: one query per word, not per key. */

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { MemoView } from '../../../src-shared/contract';
 import { errorMessage } from '../../api';
-import { useMemos } from '../../stores/memos';
+import { useMemos } from '../../stores';
 import { memoTitle } from '../../format';
 
 /** A modal form for a memo's new title: focus starts in the field, Escape or Cancel leaves the title as it was. */

@@ -1,7 +1,8 @@
 import { useRef, useState, type RefObject, type SyntheticEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatDuration, memoTitle } from '../../format';
-import { SPEEDS, usePlayer } from '../../stores/player';
+import { SPEEDS } from '../../stores/player';
+import { usePlayer } from '../../stores';
 import { NextIcon, PauseIcon, PlayIcon, PreviousIcon } from './icons';
 import { usePlayerKeys } from './usePlayerKeys';
 import './player.css';

@@ -1,5 +1,5 @@
 import { useEffect, type RefObject } from 'react';
-import { usePlayer } from '../../stores/player';
+import { usePlayer } from '../../stores';
 
 const SEEK_STEP = 5;
 

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api';
-import { useProfile } from '../../stores/profile';
+import { useProfile } from '../../stores';
 
 /** The first run: the local profile is created from an email address. */
 export function FirstRun() {

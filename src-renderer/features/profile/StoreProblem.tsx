@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { StoreStatus } from '../../../src-shared/contract';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
-import { useStoreHealth } from '../../stores/store-health';
+import { useStoreHealth } from '../../stores';
 import { BackupList } from './BackupList';
 import '../settings/settings.css';
 

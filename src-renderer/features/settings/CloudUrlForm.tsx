@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api';
-import { useSettings } from '../../stores/settings';
+import { useSettings } from '../../stores';
 
 /** The cloud service's URL: saved as typed (the core checks it), or cleared to work offline only. */
 export function CloudUrlForm({ saved }: { saved: string | null }) {

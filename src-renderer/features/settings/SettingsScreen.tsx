@@ -1,7 +1,6 @@
 import { DeviceSyncPanel } from '../devices/DeviceSyncPanel';
 import { AgentApiSettings } from '../agent-api/AgentApiSettings';
-import { useProfile } from '../../stores/profile';
-import { useSettings } from '../../stores/settings';
+import { useProfile, useSettings } from '../../stores';
 import { CloudAccountPanel } from '../account/CloudAccountPanel';
 import { CloudUrlForm } from './CloudUrlForm';
 import { LegacyImport } from './LegacyImport';

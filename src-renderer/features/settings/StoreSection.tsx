@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { formatDateTime } from '../../format';
-import { useStoreHealth } from '../../stores/store-health';
+import { useStoreHealth } from '../../stores';
 import { BackupList } from '../profile/BackupList';
 
 /** The store's health on demand (a full check), its backups, and backing up or restoring by hand. */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { THEMES, type Theme } from '../../../src-shared/contract';
 import { errorMessage } from '../../api';
-import { useSettings } from '../../stores/settings';
+import { useSettings } from '../../stores';
 
 const THEME_LABELS: Record<Theme, string> = { system: 'System', light: 'Light', dark: 'Dark' };
 

@@ -3,8 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { retryCannotHelp, whatToChange } from '../../../src-shared/memo-failure';
 import type { MemoView } from '../../../src-shared/contract';
 import { formatDuration, memoTitle } from '../../format';
-import { usePlayer } from '../../stores/player';
-import { useStudio } from '../../stores/studio';
+import { usePlayer, useStudio } from '../../stores';
 
 function statusText(memo: MemoView, progress: number): string {
   switch (memo.status) {

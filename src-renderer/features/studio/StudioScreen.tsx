@@ -1,8 +1,6 @@
 import { useEffect, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useKeys } from '../../stores/keys';
-import { useStudio } from '../../stores/studio';
-import { useVoices } from '../../stores/voices';
+import { useKeys, useStudio, useVoices } from '../../stores';
 import { BillingKey } from './BillingKey';
 import { GenerationStatus } from './GenerationStatus';
 import { MemoText, charactersOver } from './MemoText';

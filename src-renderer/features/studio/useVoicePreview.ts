@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import { call, errorMessage } from '../../api';
-import { usePlayer } from '../../stores/player';
+import { usePlayer } from '../../stores';
 
 export interface VoicePreview {
   /** The element the samples play in (the picker renders it). */

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useNav } from '../../stores/nav';
-import { useSync } from '../../stores/sync';
+import { useSync } from '../../stores';
 import { useNow } from '../usage/useNow';
 import { indicatorText } from './indicator-text';
 

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { formatCount, formatDateTime } from '../../format';
-import { useKeys } from '../../stores/keys';
+import { useKeys } from '../../stores';
 
 /** Calls counted on each key (the Studio's and agents' alike), live: a key's count changes with each call. */
 export function CallsPerKey() {

@@ -1,8 +1,7 @@
 import { useEffect } from 'react';
 import { USAGE_ACTIONS } from '../../../src-shared/schema';
 import { formatCount, formatDateTime } from '../../format';
-import { useKeys } from '../../stores/keys';
-import { useUsage } from '../../stores/usage';
+import { useKeys, useUsage } from '../../stores';
 import { ACTION_LABELS, actionLabel, describeEntry, isUsageAction } from './actions';
 
 /** The names of the user's keys (revoked ones too) by id; loaded here if the Keys screen has not been opened. */

@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
-import { useSync } from '../../stores/sync';
-import { useUsage } from '../../stores/usage';
+import { useSync, useUsage } from '../../stores';
 import { CallsPerKey } from './CallsPerKey';
 import { cloudUsageView } from './cloudUsage';
 import { DailyChart } from './DailyChart';

@@ -1,6 +1,6 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
 import { apiKeyExtension, apiKeyOriginExtension, cloudMemoExtensions, cloudOutbox, cloudUsage, deviceSyncTables, jobTable, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
-import { createTables, extendTables, type Migration } from '../migrate';
+import { createTables, extendTables, uniqueLookups, type Migration } from '../migrate';
 import { caseInsensitiveEmails } from './case-insensitive-emails';
 
 export const migrations: readonly Migration[] = [
@@ -15,4 +15,5 @@ export const migrations: readonly Migration[] = [
   caseInsensitiveEmails(9),
   extendTables(10, 'cloud keys', { api_keys: apiKeyOriginExtension }),
   createTables(11, 'cloud outbox and cloud usage', [cloudOutbox, cloudUsage]),
+  uniqueLookups(16),
 ];

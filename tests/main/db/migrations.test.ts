@@ -11,6 +11,7 @@ const versions = (store: Store) => store.migrations.status().map((m) => [m.versi
 /** Every migration's version, with whether it is applied: those up to `applied` are. */
 const appliedUpTo = (applied: number) => migrations.map((m) => [m.version, m.version <= applied]);
 const last = migrations.at(-1)!.version;
+const beforeLast = migrations.at(-2)!.version;
 const pad = (version: number) => String(version).padStart(3, '0');
 /** The store as a migration leaves it, whatever its tables are at that version. */
 const untyped = (store: unknown) => store as Store;
@@ -175,7 +176,7 @@ describe('migration runner', () => {
     expect(await cli('status')).toMatch(/001 +pending +agent-talk tables\n002 +pending +desktop app columns\n003 +pending +app settings/);
     expect(await cli('up', '--to', '1')).toMatch(/001 +applied \S+ +agent-talk tables\n002 +pending/);
     expect(await cli('up')).toMatch(new RegExp(`002 +applied .*\\n003 +applied (.*\\n)*${pad(last)} +applied`));
-    expect(await cli('down')).toMatch(new RegExp(`${pad(last - 1)} +applied .*\\n${pad(last)} +pending`));
+    expect(await cli('down')).toMatch(new RegExp(`${pad(beforeLast)} +applied .*\\n${pad(last)} +pending`));
     expect(await cli('down', '--to', '0')).toMatch(/001 +pending/);
     const usage = await failure(cli('sideways'));
     expect(usage).toMatchObject({ code: 2 });
@@ -346,5 +347,53 @@ describe('011 cloud outbox and cloud usage', () => {
     await store.insert('cloud_outbox', { seq: 1, user_id: user.id, op: 'create', key_id: key.id });
     await store.delete('api_keys', key.id as string);
     expect(store.count('cloud_outbox')).toBe(0);
+  });
+});
+
+describe('016 unique indexes looked up by value', () => {
+  it('finds a key by its hash with one get once applied, from rows written before it, keeps uniqueness through updates and deletes, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(beforeLast);
+    const user = await store.insert('users', { email: 'Zoë@Example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' });
+    // Before 016 the unique index is read by a range of its entries.
+    expect(store.explain('api_keys', { key_hash: 'hash-1' })).not.toHaveProperty('lookup');
+    await store.migrations.up();
+    expect(store.explain('api_keys', { key_hash: 'hash-1' })).toMatchObject({ access: 'index', index: 'api_keys_key_hash_unique', lookup: true });
+    expect(store.query('api_keys', { key_hash: 'hash-1' })).toEqual([key]);
+    expect(store.query('users', { email: 'zoë@example.COM' })).toEqual([user]);
+    expect(store.query('api_keys', { key_hash: 'hash-1' }, { offset: 1 })).toEqual([]);
+    expect(store.query('api_keys', { key_hash: 'hash-1' }, { limit: 0 })).toEqual([]);
+    expect(store.count('api_keys', { key_hash: 'hash-1' })).toBe(1);
+    expect(await failure(store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' }))).toMatchObject({
+      code: 'UNIQUE_VIOLATION',
+      details: { constraint: 'api_keys_key_hash_unique' },
+    });
+    // A hash given up by an update, or with its row deleted, is free again; the new one is taken.
+    await store.update('api_keys', key.id as string, { key_hash: 'hash-2' });
+    expect(store.query('api_keys', { key_hash: 'hash-1' })).toEqual([]);
+    expect(store.query('api_keys', { key_hash: 'hash-2' }).map((k) => k.id)).toEqual([key.id]);
+    const second = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' });
+    expect(await failure(store.update('api_keys', second.id as string, { key_hash: 'hash-2' }))).toMatchObject({ code: 'UNIQUE_VIOLATION' });
+    await store.delete('api_keys', key.id as string);
+    expect(store.query('api_keys', { key_hash: 'hash-2' })).toEqual([]);
+    await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-2' });
+    expect(store.checkIntegrity()).toEqual([]);
+    // Nulls never collide, with or without the lookup: any number of subscriptions without a Stripe id.
+    const other = await store.insert('users', { email: 'ada@example.com' });
+    await store.insert('subscriptions', { user_id: user.id, stripe_subscription_id: null });
+    await store.insert('subscriptions', { user_id: other.id, stripe_subscription_id: null });
+    expect(store.query('subscriptions', { stripe_subscription_id: null })).toHaveLength(2);
+    expect(store.explain('subscriptions', { stripe_subscription_id: null })).not.toHaveProperty('lookup');
+
+    await store.migrations.down(beforeLast);
+    expect(store.explain('api_keys', { key_hash: 'hash-1' })).not.toHaveProperty('lookup');
+    expect(store.query('api_keys', { key_hash: 'hash-1' }).map((k) => k.id)).toEqual([second.id]);
+    await store.update('api_keys', second.id as string, { key_hash: 'hash-3' });
+    await store.migrations.up();
+    // Written while it was down: the lookup is filled anew from the rows.
+    expect(store.query('api_keys', { key_hash: 'hash-3' }).map((k) => k.id)).toEqual([second.id]);
+    expect(store.query('api_keys', { key_hash: 'hash-1' })).toEqual([]);
+    expect(store.checkIntegrity()).toEqual([]);
   });
 });

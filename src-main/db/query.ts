@@ -188,9 +188,8 @@ function parseOrder(def: TableDef, options: QueryOptions): Term[] {
 
 function checkOptions(def: TableDef, options: QueryOptions): Term[] {
   const { limit, offset } = options;
-  for (const [name, n] of [['limit', limit], ['offset', offset]] as const) {
-    if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) invalid(`${name} must be a whole number ≥ 0`, def.name);
-  }
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) invalid(`limit must be a whole number ≥ 0`, def.name);
+  if (offset !== undefined && !(Number.isSafeInteger(offset) && offset >= 0)) invalid(`offset must be a whole number ≥ 0`, def.name);
   return parseOrder(def, options);
 }
 
@@ -444,8 +443,39 @@ function* candidateRows(table: CompiledTable, p: Planned, c: Conditions, window?
   }
 }
 
+/**
+ * The answer to a query that sets exactly the columns of a unique index with a lookup, each to a value other than
+ * null (an API key by its hash), with no order or offset: one get, without planning. Undefined for any other query
+ * (and for a bad limit, which the general path then refuses).
+ */
+function byLookup(table: CompiledTable, where: Where, options: QueryOptions): Row[] | undefined {
+  const { limit } = options;
+  if (options.orderBy !== undefined || options.order !== undefined || options.offset !== undefined) return undefined;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) return undefined;
+  if (where === null || typeof where !== 'object' || Array.isArray(where)) return undefined;
+  let conditions = 0;
+  for (const column in where) if (Object.hasOwn(where, column)) conditions++;
+  for (const path of table.indexes) {
+    if (!path.lookup || path.columns.length !== conditions) continue;
+    const key: LmdbKey[] = [];
+    for (const { column } of path.columns) {
+      const value = Object.hasOwn(where, column) ? where[column] : undefined;
+      if (value === undefined || value === null || typeof value === 'object') break;
+      checkType(table.def, column, value);
+      key.push((table.folded.has(column) ? foldCase(value) : value) as LmdbKey);
+    }
+    if (key.length !== path.columns.length) continue;
+    const id = path.lookup.get(key);
+    const row = id === undefined ? undefined : table.rows.get(id as string);
+    return row && limit !== 0 ? [row] : [];
+  }
+  return undefined;
+}
+
 /** Runs a query: rows in the requested order, `offset` skipped, at most `limit`. */
 export function runQuery(table: CompiledTable, where: Where, options: QueryOptions = {}): Row[] {
+  const found = byLookup(table, where, options);
+  if (found) return found;
   const terms = checkOptions(table.def, options);
   const c = parseWhere(table, where);
   const p = plan(table, c, terms);

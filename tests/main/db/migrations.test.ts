@@ -365,6 +365,9 @@ describe('016 unique indexes looked up by value', () => {
     expect(store.query('api_keys', { key_hash: 'hash-1' }, { offset: 1 })).toEqual([]);
     expect(store.query('api_keys', { key_hash: 'hash-1' }, { limit: 0 })).toEqual([]);
     expect(store.count('api_keys', { key_hash: 'hash-1' })).toBe(1);
+    // Bad input is refused as on any other query.
+    expect(await failure(() => store.query('api_keys', { key_hash: 5 }))).toMatchObject({ code: 'INVALID_TYPE', details: { column: 'key_hash' } });
+    expect(await failure(() => store.query('api_keys', { key_hash: 'hash-1' }, { limit: -1 }))).toMatchObject({ code: 'INVALID_QUERY' });
     expect(await failure(store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' }))).toMatchObject({
       code: 'UNIQUE_VIOLATION',
       details: { constraint: 'api_keys_key_hash_unique' },

@@ -147,11 +147,13 @@ async function main() {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   const cpuBefore = mainThreadCpuMs();
   const waitBefore = mainThreadWaitMs();
+  const sampler = gapSampler();
   delay.enable();
   started = performance.now();
   const results = await Promise.all(memos.map((text, i) => engine.synthesize(text, i % 2 ? 'flite:rms' : VOICE)));
   const concurrentSec = (performance.now() - started) / 1000;
   delay.disable();
+  const gap = sampler.stop();
   const cpuUsed = mainThreadCpuMs() - cpuBefore;
   const waited = since(waitBefore);
   results.forEach((result, i) => checkMemo(result, `concurrent memo ${i + 1}`));
@@ -165,6 +167,11 @@ async function main() {
   if (!Number.isNaN(cpuUsed)) record(`  main-thread CPU time for the 4 memos`, cpuUsed, 'ms');
   if (!Number.isNaN(waited.ms)) {
     record(`  main thread ready but waiting for a core (${fmt(waited.slices)} runs)`, waited.ms, 'ms');
+  }
+  if (gap) {
+    record(`  longest gap between 1 ms ticks`, gap.ms, 'ms');
+    record(`    of it, the main thread running (our own work)`, gap.cpuMs, 'ms');
+    record(`    of it, the main thread waiting for a core`, gap.waitMs, 'ms');
   }
   record(`  real-time factor of the 4 together (${fmt(audioSec)} s of audio)`, audioSec / concurrentSec, 'x');
 
@@ -225,6 +232,37 @@ function mainThreadWaitMs(): { ms: number; slices: number } {
   } catch {
     return { ms: NaN, slices: NaN };
   }
+}
+
+/**
+ * A 1 ms timer reading the main thread's schedstat at each tick (Linux): for the longest gap between two ticks, how
+ * much of it the thread spent running (a long task of ours) and how much ready but waiting for a core (the machine).
+ * Undefined where schedstat cannot be read.
+ */
+function gapSampler(): { stop(): { ms: number; cpuMs: number; waitMs: number } | undefined } {
+  const read = () => {
+    try {
+      const [cpuNs, waitNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+      return { at: performance.now(), cpuNs: cpuNs!, waitNs: waitNs! };
+    } catch {
+      return undefined;
+    }
+  };
+  let last = read();
+  let worst: { ms: number; cpuMs: number; waitMs: number } | undefined;
+  const timer = setInterval(() => {
+    const now = read();
+    if (!now || !last) return;
+    const ms = now.at - last.at;
+    if (!worst || ms > worst.ms) worst = { ms, cpuMs: (now.cpuNs - last.cpuNs) / 1e6, waitMs: (now.waitNs - last.waitNs) / 1e6 };
+    last = now;
+  }, 1);
+  return {
+    stop() {
+      clearInterval(timer);
+      return worst;
+    },
+  };
 }
 
 function since(before: { ms: number; slices: number }): { ms: number; slices: number } {

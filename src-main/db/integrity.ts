@@ -4,9 +4,9 @@
  * reference pointing at a row. Without a limit it reads everything (Settings' "Check now", tests, the command
  * line); with one, as at every open, it reads at most that many rows and index entries per table and index.
  */
-import { EMPTY, indexKey, primaryKeyOf, type Key } from './keys';
+import { EMPTY, indexKey, lookupKey, primaryKeyOf, putLookup, type Key } from './keys';
 import { checkValue } from './rows';
-import type { CompiledTable, Schema } from './schema';
+import type { CompiledTable, IndexPath, Schema } from './schema';
 
 export interface IntegrityReport {
   problems: string[];
@@ -44,7 +44,12 @@ function checkRows(schema: Schema, table: CompiledTable, limit: number, found: F
       }
     }
     for (const path of table.indexes) {
-      if (!path.db.doesExist(indexKey(path, row, id))) found.push({ message: `${def.name} ${id}: missing from index ${path.name}`, inRows: false });
+      const key = indexKey(path, row, id);
+      if (!path.db.doesExist(key)) found.push({ message: `${def.name} ${id}: missing from index ${path.name}`, inRows: false });
+      const values = path.lookup && lookupKey(key);
+      if (values && path.lookup!.get(values) !== id) {
+        found.push({ message: `${def.name} ${id}: missing from the lookup of index ${path.name}`, inRows: false });
+      }
     }
   }
   return read < limit;
@@ -71,8 +76,24 @@ function checkIndexes(table: CompiledTable, limit: number, found: Found[]): bool
       previous = values;
     }
     complete &&= read < limit;
+    if (path.lookup) complete = checkLookup(table, path, limit, found) && complete;
   }
   return complete;
+}
+
+/** Every entry of a unique index's lookup names a row with those values. */
+function checkLookup(table: CompiledTable, path: IndexPath, limit: number, found: Found[]): boolean {
+  let read = 0;
+  for (const { key, value: id } of path.lookup!.getRange({ limit })) {
+    read++;
+    // ordered-binary reads a one-value array key back as the value alone.
+    const values = Array.isArray(key) ? key : [key];
+    const row = typeof id === 'string' || typeof id === 'number' ? table.rows.get(id as string) : undefined;
+    if (!row || !sameKey(lookupKey(indexKey(path, row, id as string)) ?? [], values)) {
+      found.push({ message: `${table.def.name}: the lookup of index ${path.name} has an entry for no row (${String(id)})`, inRows: false });
+    }
+  }
+  return read < limit;
 }
 
 export function checkIntegrity(schema: Schema, { limit = Infinity }: { limit?: number } = {}): IntegrityReport {
@@ -90,14 +111,18 @@ export function checkIntegrity(schema: Schema, { limit = Infinity }: { limit?: n
   return { problems: found.map((f) => f.message), indexesOnly: found.length > 0 && !found.some((f) => f.inRows), complete };
 }
 
-/** Writes every index of every table anew from the rows (inside the caller's write transaction). */
+/** Writes every index (and unique lookup) of every table anew from the rows (inside the caller's write transaction). */
 export function rebuildIndexes(schema: Schema): void {
   for (const table of schema.values()) {
     for (const path of table.indexes) {
-      for (const key of [...path.db.getKeys()]) path.db.remove(key);
+      for (const db of path.lookup ? [path.db, path.lookup] : [path.db]) for (const key of [...db.getKeys()]) db.remove(key);
     }
     for (const { key: id, value: row } of table.rows.getRange()) {
-      for (const path of table.indexes) path.db.put(indexKey(path, row, id), EMPTY);
+      for (const path of table.indexes) {
+        const key = indexKey(path, row, id);
+        path.db.put(key, EMPTY);
+        putLookup(path, key, id);
+      }
     }
   }
 }

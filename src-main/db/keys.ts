@@ -37,6 +37,24 @@ export function indexKey(path: IndexPath, row: Row, primaryKey: string): Key {
 
 export const primaryKeyOf = (key: Key): string => key[key.length - 1] as string;
 
+/** A unique index entry's key in its lookup (its values without the primary key), or undefined when a value is null. */
+export function lookupKey(indexKey: Key): Key | undefined {
+  const values = indexKey.slice(0, -1);
+  return values.includes(null as unknown as LmdbKey) ? undefined : values;
+}
+
+/** Adds a row's entry to a unique index's lookup (when it has one, and the values no null). */
+export function putLookup(path: IndexPath, indexKey: Key, id: string): void {
+  const values = path.lookup && lookupKey(indexKey);
+  if (values) path.lookup!.put(values, id);
+}
+
+/** Takes a row's entry out of a unique index's lookup. */
+export function removeLookup(path: IndexPath, indexKey: Key): void {
+  const values = path.lookup && lookupKey(indexKey);
+  if (values) path.lookup!.remove(values);
+}
+
 export interface Bounds {
   gt?: LmdbKey;
   gte?: LmdbKey;

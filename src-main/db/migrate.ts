@@ -6,7 +6,7 @@ import type { Database, Key, RootDatabase } from 'lmdb';
 import { extendTable, reduceTable, type ColumnDef, type TableDef, type TableExtension } from '../../src-shared/schema';
 import { FeedWriter, type FeedDb } from './changes';
 import { StoreError } from './errors';
-import { EMPTY, indexKey } from './keys';
+import { EMPTY, indexKey, putLookup } from './keys';
 import { checkValue, defaultValue } from './rows';
 import { compileSchema, tableOf, type Schema } from './schema';
 import { Writer } from './writer';
@@ -34,6 +34,18 @@ export interface MigrationStatus {
 export interface Catalog {
   defs: readonly TableDef[];
   schema: Schema;
+  /** Whether unique indexes have their value → primary key lookups (migration 16 on the agent-talk store). */
+  lookups: boolean;
+}
+
+/** The migration that gives every unique index a value → primary key lookup (and takes them away going down). */
+export function uniqueLookups(version: number): Migration {
+  return {
+    version,
+    name: 'unique indexes looked up by value',
+    up: (m) => m.setLookups(true),
+    down: (m) => m.setLookups(false),
+  };
 }
 
 /** The migration that creates the given tables (and drops them, children first, going down). */
@@ -75,8 +87,23 @@ export class Migrator extends Writer {
     return this.catalog;
   }
 
-  private replace(defs: readonly TableDef[]): void {
-    this.catalog = { defs, schema: compileSchema(this.env, defs) };
+  private replace(defs: readonly TableDef[], lookups = this.catalog.lookups): void {
+    this.catalog = { defs, schema: compileSchema(this.env, defs, lookups), lookups };
+  }
+
+  /** Gives every unique index its lookup, filled from the rows, or takes the lookups away. */
+  setLookups(on: boolean): void {
+    if (on === this.catalog.lookups) return;
+    // The lookups' databases, also when turning them off (the schema without them cannot name them).
+    const withLookups = compileSchema(this.env, this.catalog.defs, true);
+    for (const table of withLookups.values()) {
+      for (const path of table.indexes) {
+        if (!path.lookup) continue;
+        clear(path.lookup);
+        if (on) for (const { key: id, value: row } of table.rows.getRange()) putLookup(path, indexKey(path, row, id), id);
+      }
+    }
+    this.replace(this.catalog.defs, on);
   }
 
   private def(name: string): TableDef {
@@ -92,7 +119,7 @@ export class Migrator extends Writer {
     const table = tableOf(this.catalog.schema, name);
     const children = table.referencedBy.filter((r) => r.child.def.name !== name).map((r) => r.child.def.name);
     if (children.length > 0) migrationError(`table ${name} is still referenced by ${children.join(', ')}`, { table: name });
-    [table.rows, ...table.indexes.map((i) => i.db)].forEach(clear);
+    [table.rows, ...table.indexes.flatMap((i) => (i.lookup ? [i.db, i.lookup] : [i.db]))].forEach(clear);
     this.replace(this.catalog.defs.filter((d) => d.name !== name));
   }
 
@@ -118,6 +145,7 @@ export class Migrator extends Writer {
         const key = indexKey(path, row, id);
         if (path.unique) this.checkUnique(path, key, id);
         path.db.put(key, EMPTY);
+        putLookup(path, key, id);
       }
       if (added.length > 0) table.rows.put(id, row);
     }
@@ -135,13 +163,14 @@ export class Migrator extends Writer {
     this.replace(this.catalog.defs.map((d) => (d.name === name ? { ...d, columns: { ...d.columns, ...columns } } : d)));
     const table = this.table(name);
     const paths = table.indexes.filter((p) => p.columns.some(({ column }) => Object.hasOwn(columns, column)));
-    paths.forEach((p) => clear(p.db));
+    paths.forEach((p) => [p.db, ...(p.lookup ? [p.lookup] : [])].forEach(clear));
     for (const { key: id, value: row } of [...table.rows.getRange()]) {
       for (const column of Object.keys(columns)) checkValue(table.def, column, row[column]);
       for (const path of paths) {
         const key = indexKey(path, row, id);
         if (path.unique) this.checkUnique(path, key, id);
         path.db.put(key, EMPTY);
+        putLookup(path, key, id);
       }
     }
   }
@@ -149,7 +178,7 @@ export class Migrator extends Writer {
   reduceTable(name: string, extension: TableExtension): void {
     const table = this.table(name);
     const names = new Set([...(extension.unique ?? []), ...(extension.indexes ?? [])].map((i) => i.name));
-    table.indexes.filter((p) => names.has(p.name)).forEach((p) => clear(p.db));
+    table.indexes.filter((p) => names.has(p.name)).forEach((p) => [p.db, ...(p.lookup ? [p.lookup] : [])].forEach(clear));
     const columns = Object.keys(extension.columns ?? {});
     if (columns.length > 0) {
       for (const { key: id, value } of [...table.rows.getRange()]) {
@@ -193,7 +222,8 @@ export class MigrationRunner {
   /** The catalog as committed. */
   catalog(): Catalog {
     const defs = (this.meta.get('catalog') as TableDef[] | undefined) ?? [];
-    return { defs, schema: compileSchema(this.env, defs) };
+    const lookups = this.meta.get('lookups') === true;
+    return { defs, schema: compileSchema(this.env, defs, lookups), lookups };
   }
 
   applied(): MigrationRecord[] {
@@ -238,6 +268,7 @@ export class MigrationRunner {
         throw error;
       }
       this.meta.put('catalog', migrator.result.defs);
+      this.meta.put('lookups', migrator.result.lookups);
       if (direction === 'up') {
         this.records.put(migration.version, { version: migration.version, name: migration.name, applied_at: now });
       } else {

@@ -44,6 +44,8 @@ export interface Plan {
   seeks?: string[];
   /** True when the index alone decides which rows match (no row is read only to be filtered out). */
   covered: boolean;
+  /** True when every column of a unique index is equal to a value: one get in its lookup finds the row. */
+  lookup?: boolean;
 }
 
 type Value = LmdbKey | null;
@@ -186,9 +188,8 @@ function parseOrder(def: TableDef, options: QueryOptions): Term[] {
 
 function checkOptions(def: TableDef, options: QueryOptions): Term[] {
   const { limit, offset } = options;
-  for (const [name, n] of [['limit', limit], ['offset', offset]] as const) {
-    if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) invalid(`${name} must be a whole number ≥ 0`, def.name);
-  }
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) invalid(`limit must be a whole number ≥ 0`, def.name);
+  if (offset !== undefined && !(Number.isSafeInteger(offset) && offset >= 0)) invalid(`offset must be a whole number ≥ 0`, def.name);
   return parseOrder(def, options);
 }
 
@@ -265,6 +266,20 @@ function seeksOf(path: IndexPath, prefix: number, directions: readonly boolean[]
   return last < 0 ? undefined : path.columns.slice(prefix, prefix + last + 1).map((col) => col.column);
 }
 
+/** A unique index with a lookup whose every column, and no other, is equal to a value other than null. */
+function uniqueMatch(table: CompiledTable, c: Conditions): IndexPath | undefined {
+  for (const path of table.indexes) {
+    if (!path.lookup || path.columns.length !== c.equal.size) continue;
+    let all = true;
+    for (const { column } of path.columns) {
+      const v = c.equal.get(column);
+      if (v === undefined || v === null) all = false;
+    }
+    if (all) return path;
+  }
+  return undefined;
+}
+
 function plan(table: CompiledTable, c: Conditions, terms: readonly Term[]): Planned {
   // Plain object literals throughout: this runs on every query, and spreading into a new object costs far more.
   const { def } = table;
@@ -277,6 +292,10 @@ function plan(table: CompiledTable, c: Conditions, terms: readonly Term[]): Plan
     const result: Planned = { table: def.name, access: 'primary', equality: [pk], ordered, reverse: c.anyOf.has(pk) && onlyPk && reverse, covered };
     if (c.anyOf.has(pk)) result.in = [pk];
     return result;
+  }
+  const unique = c.anyOf.size === 0 && c.bounds.size === 0 ? uniqueMatch(table, c) : undefined;
+  if (unique) {
+    return { table: def.name, access: 'index', index: unique.name, equality: unique.columns.map(({ column }) => column), ordered: true, reverse: false, covered: true, lookup: true };
   }
   // An order of several columns (that vary) is served by an index or refused: never a sort of every row.
   const mustOrder = terms.length > 1 && terms.filter((t) => !c.equal.has(t.column)).length > 1;
@@ -412,18 +431,60 @@ function* candidateRows(table: CompiledTable, p: Planned, c: Conditions, window?
     return;
   }
   const path = table.indexes.find((i) => i.name === p.index)!;
+  if (p.lookup) {
+    const id = path.lookup!.get(p.equality.map((column) => c.equal.get(column) as LmdbKey));
+    const row = id === undefined ? undefined : table.rows.get(id as string);
+    if (row) yield row;
+    return;
+  }
   for (const key of planKeys(path, p, c, window)) {
     const row = table.rows.get(primaryKeyOf(key));
     if (row) yield row;
   }
 }
 
+/**
+ * The answer to a query that sets exactly the columns of a unique index with a lookup, each to a value other than
+ * null (an API key by its hash), with no order or offset: one get, without planning. Undefined for any other query
+ * (and for a bad limit, which the general path then refuses).
+ */
+function byLookup(table: CompiledTable, where: Where, options: QueryOptions): Row[] | undefined {
+  const { limit } = options;
+  if (options.orderBy !== undefined || options.order !== undefined || options.offset !== undefined) return undefined;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) return undefined;
+  if (where === null || typeof where !== 'object' || Array.isArray(where)) return undefined;
+  let conditions = 0;
+  for (const column in where) if (Object.hasOwn(where, column)) conditions++;
+  for (const path of table.indexes) {
+    if (!path.lookup || path.columns.length !== conditions) continue;
+    const key: LmdbKey[] = [];
+    for (const { column } of path.columns) {
+      const value = Object.hasOwn(where, column) ? where[column] : undefined;
+      if (value === undefined || value === null || typeof value === 'object') break;
+      checkType(table.def, column, value);
+      key.push((table.folded.has(column) ? foldCase(value) : value) as LmdbKey);
+    }
+    if (key.length !== path.columns.length) continue;
+    const id = path.lookup.get(key);
+    const row = id === undefined ? undefined : table.rows.get(id as string);
+    return row && limit !== 0 ? [row] : [];
+  }
+  return undefined;
+}
+
 /** Runs a query: rows in the requested order, `offset` skipped, at most `limit`. */
 export function runQuery(table: CompiledTable, where: Where, options: QueryOptions = {}): Row[] {
+  const found = byLookup(table, where, options);
+  if (found) return found;
   const terms = checkOptions(table.def, options);
   const c = parseWhere(table, where);
   const p = plan(table, c, terms);
   const { limit, offset = 0 } = options;
+  if (p.lookup) {
+    // At most one row, found by one get.
+    const [row] = candidateRows(table, p, c);
+    return row && offset === 0 && limit !== 0 ? [row] : [];
+  }
   if (p.ordered && p.covered && p.access !== 'primary' && !p.order && !p.in) {
     // The index range is exactly the answer: let LMDB skip and stop.
     return [...candidateRows(table, p, c, { offset, ...(limit !== undefined && { limit }) })];

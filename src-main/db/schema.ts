@@ -21,6 +21,11 @@ export interface IndexPath {
   /** Positions of the case-insensitive columns, whose text the key holds folded; undefined when none. */
   readonly folded: readonly number[] | undefined;
   readonly db: Database<Buffer, Key>;
+  /**
+   * A unique index's values → the row's primary key (from migration 16 on): one get finds the row, where the index
+   * itself needs a range scan. Rows with a null among the values are not in it (nulls never collide).
+   */
+  readonly lookup: Database<string | number, Key> | undefined;
 }
 
 /**
@@ -137,9 +142,13 @@ function indexSpecs(def: TableDef): { name: string; columns: readonly IndexColum
 
 export const tableDbName = (table: string) => `table:${table}`;
 export const indexDbName = (table: string, index: string) => `index:${table}.${index}`;
+export const lookupDbName = (table: string, index: string) => `lookup:${table}.${index}`;
 
-/** Checks the definitions and opens (creating where new) the LMDB databases they need. */
-export function compileSchema(env: RootDatabase, defs: readonly TableDef[]): Schema {
+/**
+ * Checks the definitions and opens (creating where new) the LMDB databases they need; with `lookups`, a
+ * value → primary key database per unique index as well.
+ */
+export function compileSchema(env: RootDatabase, defs: readonly TableDef[], lookups = false): Schema {
   checkDefinitions(defs);
   const schema = new Map<string, CompiledTable>();
   for (const def of defs) {
@@ -154,6 +163,7 @@ export function compileSchema(env: RootDatabase, defs: readonly TableDef[]): Sch
           table: def.name,
           folded: positions.length > 0 ? positions : undefined,
           db: env.openDB<Buffer, Key>(indexDbName(def.name, spec.name), { encoding: 'binary', cache: false }),
+          lookup: lookups && spec.unique ? env.openDB<string | number, Key>(lookupDbName(def.name, spec.name), { cache: false }) : undefined,
         };
       }),
       referencedBy: [],

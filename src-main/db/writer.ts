@@ -4,7 +4,7 @@
  */
 import { StoreError, kindOf } from './errors';
 import type { FeedWriter } from './changes';
-import { EMPTY, indexKey, keyRange, primaryKeyOf, scanKeys, type Key } from './keys';
+import { EMPTY, indexKey, keyRange, lookupKey, primaryKeyOf, putLookup, removeLookup, scanKeys, type Key } from './keys';
 import { countRows, explain, runQuery, type QueryOptions, type Where } from './query';
 import { prepareInsert, prepareUpdate, type Row } from './rows';
 import { tableOf, type CompiledTable, type IndexPath, type Schema } from './schema';
@@ -75,7 +75,10 @@ export class Writer extends Reader {
     const keys = table.indexes.map((path) => indexKey(path, row, id));
     table.indexes.forEach((path, i) => path.unique && this.checkUnique(path, keys[i]!, id));
     table.rows.put(id, row);
-    table.indexes.forEach((path, i) => path.db.put(keys[i]!, EMPTY));
+    table.indexes.forEach((path, i) => {
+      path.db.put(keys[i]!, EMPTY);
+      putLookup(path, keys[i]!, id);
+    });
     this.feed.append(def.name, 'insert', id, row);
     return row;
   }
@@ -116,7 +119,9 @@ export class Writer extends Reader {
     table.rows.put(id, next);
     for (const { path, before, after } of moved) {
       path.db.remove(before);
+      removeLookup(path, before);
       path.db.put(after, EMPTY);
+      putLookup(path, after, id);
     }
     if (changed.length > 0) {
       this.feed.append(table.def.name, 'update', id, Object.fromEntries(changed.map((c) => [c, next[c]])));
@@ -149,7 +154,11 @@ export class Writer extends Reader {
         }
       }
     }
-    for (const path of table.indexes) path.db.remove(indexKey(path, row, id));
+    for (const path of table.indexes) {
+      const key = indexKey(path, row, id);
+      path.db.remove(key);
+      removeLookup(path, key);
+    }
     table.rows.remove(id);
     this.feed.append(table.def.name, 'delete', id);
     result.deleted++;
@@ -170,10 +179,11 @@ export class Writer extends Reader {
   }
 
   protected checkUnique(path: IndexPath, key: Key, id: string): void {
-    const values = key.slice(0, -1);
-    if (values.some((v) => v === null)) return; // as in SQL, nulls never collide
-    for (const existing of scanKeys(path, keyRange(values), { limit: 2 })) {
-      if (primaryKeyOf(existing) !== id) {
+    const values = lookupKey(key);
+    if (!values) return; // as in SQL, nulls never collide
+    const holders = path.lookup ? [path.lookup.get(values)] : [...scanKeys(path, keyRange(values), { limit: 2 })].map(primaryKeyOf);
+    for (const existing of holders) {
+      if (existing !== undefined && existing !== id) {
         const columns = path.columns.map((c) => c.column);
         throw new StoreError(
           'UNIQUE_VIOLATION',

@@ -1,12 +1,12 @@
 /**
  * The floor: the same rows and the same index entries written by hand with lmdb-js, opened as the store opens
- * its environment (same durability). One database per table (msgpack with shared structures, no cache) and one
- * per index (`[...values, id]` keys, empty values), as the store keeps them. Each write is one `childTransaction`
- * callback (the store's unit of isolation too). Nothing else: no type, NOT NULL or CHECK checks, no foreign-key
- * checks on insert, no unique checks, no change feed. Only what an operation needs to be right is done: the
- * rate-limit row is found through its (api_key_id, date) index, and deleting a user removes its dependents
- * (jobs, memos and each memo's job, usage logs, rate limits, subscription, keys) and nulls references to its
- * keys by hand, as the schema's ON DELETE rules say.
+ * its environment (same durability). One database per table (msgpack with shared structures, no cache), one per
+ * index (`[...values, id]` keys, empty values) and a values → id lookup per unique index, as the store keeps them.
+ * Each write is one `childTransaction` callback (the store's unit of isolation too). Nothing else: no type,
+ * NOT NULL or CHECK checks, no foreign-key checks on insert, no unique checks, no change feed. Only what an
+ * operation needs to be right is done: the rate-limit row is found through the lookup of its (api_key_id, date)
+ * unique index, and deleting a user removes its dependents (jobs, memos and each memo's job, usage logs, rate
+ * limits, subscription, keys) and nulls references to its keys by hand, as the schema's ON DELETE rules say.
  *
  * Which indexes each table has is read from the same table definitions, so the index entries are the same as
  * the store's; the code that writes and reads them is written out here for these tables.
@@ -25,6 +25,8 @@ const EMPTY = Buffer.alloc(0);
 interface Index {
   readonly name: string;
   readonly db: Database<Buffer, IndexKey>;
+  /** A unique index's values → id (rows with a null among them left out), as the store keeps it. */
+  readonly lookup: Database<string, IndexKey> | undefined;
   /** The entry's key for a row: its column values, then the row's id. */
   readonly key: (row: Row, id: string) => IndexKey;
 }
@@ -47,13 +49,14 @@ function keyFn(columns: readonly string[]): Index['key'] {
 
 function openTable(env: RootDatabase, def: TableDef): Table {
   const specs = [
-    ...(def.unique ?? []).map((u) => ({ name: u.name, columns: u.columns })),
-    ...(def.indexes ?? []).map((i) => ({ name: i.name, columns: i.columns.map((c) => c.column) })),
+    ...(def.unique ?? []).map((u) => ({ name: u.name, columns: u.columns, unique: true })),
+    ...(def.indexes ?? []).map((i) => ({ name: i.name, columns: i.columns.map((c) => c.column), unique: false })),
   ];
   const indexes = specs.map(
     (spec): Index => ({
       name: spec.name,
       db: env.openDB<Buffer, IndexKey>(`i:${def.name}.${spec.name}`, { encoding: 'binary', cache: false }),
+      lookup: spec.unique ? env.openDB<string, IndexKey>(`u:${def.name}.${spec.name}`, { cache: false }) : undefined,
       key: keyFn(spec.columns),
     }),
   );
@@ -69,13 +72,29 @@ function assertNever(message: string): never {
   throw new Error(`lmdb-raw: ${message} (the bench is out of step with the schema)`);
 }
 
+/** A unique index entry's values, or undefined when one is null (such rows are not in the lookup). */
+function lookupKey(key: IndexKey): IndexKey | undefined {
+  const values = key.slice(0, -1);
+  return values.includes(null as never) ? undefined : values;
+}
+
 function put(table: Table, id: string, row: Row): void {
   table.rows.put(id, row);
-  for (const index of table.indexes) index.db.put(index.key(row, id), EMPTY);
+  for (const index of table.indexes) {
+    const key = index.key(row, id);
+    index.db.put(key, EMPTY);
+    const values = index.lookup && lookupKey(key);
+    if (values) index.lookup!.put(values, id);
+  }
 }
 
 function remove(table: Table, id: string, row: Row): void {
-  for (const index of table.indexes) index.db.remove(index.key(row, id));
+  for (const index of table.indexes) {
+    const key = index.key(row, id);
+    index.db.remove(key);
+    const values = index.lookup && lookupKey(key);
+    if (values) index.lookup!.remove(values);
+  }
   table.rows.remove(id);
 }
 
@@ -167,14 +186,14 @@ export class LmdbRaw implements Contender {
   }
 
   apiKeyByHash(hash: string): ApiKey | undefined {
-    const [id] = idsOf(this.ix.keysByHash, [hash], 1);
+    const id = this.ix.keysByHash.lookup!.get([hash]);
     return id === undefined ? undefined : (this.t.api_keys.rows.get(id) as ApiKey | undefined);
   }
 
   rateLimitHit(call: RateCall): Promise<boolean> {
     return this.env.childTransaction(() => {
       const rates = this.t.rate_limits;
-      const [id] = idsOf(this.ix.rateByKeyDate, [call.apiKeyId, call.date], 1);
+      const id = this.ix.rateByKeyDate.lookup!.get([call.apiKeyId, call.date]);
       const row = id === undefined ? undefined : (rates.rows.get(id) as RateLimit | undefined);
       const count = row?.count ?? 0;
       if (count >= call.limit) return false;

@@ -9,7 +9,8 @@
  * Every line's work is cut into chunks (writes) or rounds (reads) that the three contenders take in turn, in a
  * rotating order, so that a burst of load from elsewhere on the machine falls on all three alike rather than on
  * whichever was running. Writes: the chunks' times add up. Reads: one untimed warm-up round each, then the
- * median round counts.
+ * median round counts; their notes give the same ratios by CPU time, which other processes on a loaded machine bend
+ * less than the clock.
  *
  * It is never a test: nothing here asserts a time. It does check that the three did the same work (same counts,
  * same rows back, same plans), and exits non-zero when they did not, so it cannot silently measure nothing.
@@ -96,6 +97,8 @@ interface Line {
   perSecond: Record<string, number>;
   /** Seconds per chunk (writes) or per round (reads), per contender name. */
   seconds: Record<string, number[]>;
+  /** Reads: the process's CPU seconds per round, per contender name (less bent by other processes than the clock). */
+  cpuSeconds?: Record<string, number[]>;
   /** Shown for information, without a target. */
   info?: boolean;
   note?: string;
@@ -134,19 +137,25 @@ async function writeLine(spec: LineSpec, chunks: number, run: (c: Contender, chu
 async function readLine<R>(spec: LineSpec, run: (c: Contender, round: number) => R): Promise<Map<string, R[]>> {
   const rounds = sizes.readRounds;
   const seconds: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
+  const cpuSeconds: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   const answers = new Map<string, R[]>(contenders.map((c) => [c.name, []]));
   await quiet();
   for (const c of contenders) run(c, 0);
   for (let round = 0; round < rounds; round++) {
     for (const c of rotation(turn++)) {
+      const cpu = process.cpuUsage();
       const start = performance.now();
       const answer = run(c, round);
       seconds[c.name]!.push((performance.now() - start) / 1000);
+      const used = process.cpuUsage(cpu);
+      cpuSeconds[c.name]!.push((used.user + used.system) / 1e6);
       answers.get(c.name)!.push(answer);
     }
   }
   const perSecond = Object.fromEntries(contenders.map((c) => [c.name, spec.ops / rounds / median(seconds[c.name]!)]));
-  report({ ...spec, read: true, perSecond, seconds });
+  const line = report({ ...spec, read: true, perSecond, seconds, cpuSeconds });
+  const cpuRatio = (name: string) => (median(cpuSeconds[name]!) / median(cpuSeconds.ours!)).toFixed(2);
+  line.note = `by CPU time (median round) ours/sqlite ${cpuRatio('sqlite')}x, ours/lmdb-js ${cpuRatio('lmdb-js')}x`;
   return answers;
 }
 
@@ -452,6 +461,7 @@ function writeJson(file: string): void {
         read: line.read,
         opsPerSecond: line.perSecond,
         secondsPerPart: line.seconds,
+        cpuSecondsPerRound: line.cpuSeconds,
         oursVsSqlite: v.vsSqlite,
         oursVsLmdb: v.vsLmdb,
         info: line.info === true,

@@ -138,18 +138,24 @@ async function main() {
   // Four memos at once: the main thread parses and joins the chunks as they come back, nothing more. For scale, the
   // same measure on an idle event loop first: on a shared machine other processes stall us too.
   const baseline = monitorEventLoopDelay({ resolution: 1 });
+  const idleWaitBefore = mainThreadWaitMs();
   baseline.enable();
   await new Promise((resolve) => setTimeout(resolve, quick ? 1000 : 3000));
   baseline.disable();
+  const idleWaited = since(idleWaitBefore);
   const memos = [prose(1500, 1), prose(2500, 2), prose(1000, 5), prose(3000, 8)];
   const delay = monitorEventLoopDelay({ resolution: 1 });
   const cpuBefore = mainThreadCpuMs();
+  const waitBefore = mainThreadWaitMs();
+  const sampler = gapSampler();
   delay.enable();
   started = performance.now();
   const results = await Promise.all(memos.map((text, i) => engine.synthesize(text, i % 2 ? 'flite:rms' : VOICE)));
   const concurrentSec = (performance.now() - started) / 1000;
   delay.disable();
+  const gap = sampler.stop();
   const cpuUsed = mainThreadCpuMs() - cpuBefore;
+  const waited = since(waitBefore);
   results.forEach((result, i) => checkMemo(result, `concurrent memo ${i + 1}`));
   const audioSec = results.reduce((sum, r) => sum + r.durationSec, 0);
   record(`longest main-thread stall, 4 memos at once (p99 ${ms(delay.percentile(99))})`, delay.max / 1e6, 'ms', {
@@ -157,7 +163,16 @@ async function main() {
     value: TARGET_STALL_MS,
   });
   record(`  the same, idle loop, no synthesis (p99 ${ms(baseline.percentile(99))})`, baseline.max / 1e6, 'ms');
+  if (!Number.isNaN(idleWaited.ms)) record(`    idle loop ready but waiting for a core (${fmt(idleWaited.slices)} runs)`, idleWaited.ms, 'ms');
   if (!Number.isNaN(cpuUsed)) record(`  main-thread CPU time for the 4 memos`, cpuUsed, 'ms');
+  if (!Number.isNaN(waited.ms)) {
+    record(`  main thread ready but waiting for a core (${fmt(waited.slices)} runs)`, waited.ms, 'ms');
+  }
+  if (gap) {
+    record(`  longest gap between 1 ms ticks`, gap.ms, 'ms');
+    record(`    of it, the main thread running (our own work)`, gap.cpuMs, 'ms');
+    record(`    of it, the main thread waiting for a core`, gap.waitMs, 'ms');
+  }
   record(`  real-time factor of the 4 together (${fmt(audioSec)} s of audio)`, audioSec / concurrentSec, 'x');
 
   // The other voices, for the record (one warm round of the long text each).
@@ -203,6 +218,56 @@ function mainThreadCpuMs(): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * How long the main thread was ready to run but waited for a core, and how many times it ran (Linux schedstat; NaN
+ * elsewhere). A stall that this wait accounts for comes from the machine's other threads, not from the main
+ * thread's own work.
+ */
+function mainThreadWaitMs(): { ms: number; slices: number } {
+  try {
+    const [, waitNs, slices] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return { ms: waitNs! / 1e6, slices: slices! };
+  } catch {
+    return { ms: NaN, slices: NaN };
+  }
+}
+
+/**
+ * A 1 ms timer reading the main thread's schedstat at each tick (Linux): for the longest gap between two ticks, how
+ * much of it the thread spent running (a long task of ours) and how much ready but waiting for a core (the machine).
+ * Undefined where schedstat cannot be read.
+ */
+function gapSampler(): { stop(): { ms: number; cpuMs: number; waitMs: number } | undefined } {
+  const read = () => {
+    try {
+      const [cpuNs, waitNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+      return { at: performance.now(), cpuNs: cpuNs!, waitNs: waitNs! };
+    } catch {
+      return undefined;
+    }
+  };
+  let last = read();
+  let worst: { ms: number; cpuMs: number; waitMs: number } | undefined;
+  const timer = setInterval(() => {
+    const now = read();
+    if (!now || !last) return;
+    const ms = now.at - last.at;
+    if (!worst || ms > worst.ms) worst = { ms, cpuMs: (now.cpuNs - last.cpuNs) / 1e6, waitMs: (now.waitNs - last.waitNs) / 1e6 };
+    last = now;
+  }, 1);
+  return {
+    stop() {
+      clearInterval(timer);
+      return worst;
+    },
+  };
+}
+
+function since(before: { ms: number; slices: number }): { ms: number; slices: number } {
+  const now = mainThreadWaitMs();
+  return { ms: now.ms - before.ms, slices: now.slices - before.slices };
 }
 
 function fmt(n: number): string {

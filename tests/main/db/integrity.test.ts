@@ -28,4 +28,29 @@ describe('integrity check', () => {
       ]),
     );
   });
+
+  it('names a unique index lookup out of step with the rows, and rebuilding the indexes repairs it', async () => {
+    const profile = tempDir();
+    const store = await openAgentTalk(profile);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' });
+    await store.close();
+
+    // Behind the store's back: the key's lookup entry dropped, and one left for a hash no key has.
+    const raw = open({ path: store.path, maxDbs: 512 });
+    const lookup = raw.openDB('lookup:api_keys.api_keys_key_hash_unique', { cache: false });
+    await lookup.remove(['hash-1'] as never);
+    await lookup.put(['hash-9'] as never, key.id);
+    await raw.close();
+
+    const reopened = await openAgentTalk(profile);
+    expect(reopened.checkIntegrity()).toEqual([
+      `api_keys ${key.id}: missing from the lookup of index api_keys_key_hash_unique`,
+      `api_keys: the lookup of index api_keys_key_hash_unique has an entry for no row (${key.id})`,
+    ]);
+    expect(reopened.query('api_keys', { key_hash: 'hash-1' })).toEqual([]);
+    expect(await reopened.rebuildIndexes()).toMatchObject({ problems: [] });
+    expect(reopened.query('api_keys', { key_hash: 'hash-1' }).map((k) => k.id)).toEqual([key.id]);
+    expect(reopened.query('api_keys', { key_hash: 'hash-9' })).toEqual([]);
+  });
 });

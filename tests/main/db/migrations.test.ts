@@ -388,6 +388,56 @@ describe('013 device sync: removed devices, where deletions were written', () =>
     expect(store.get('sync_rows', 'memos:m1')).not.toHaveProperty('deleted_in');
     await store.migrations.up();
     expect(store.get('sync_devices', device)).toMatchObject({ applied_seq: 4, removed_at: null });
+  });
+});
+
+describe('014 unique indexes looked up by value', () => {
+  it('finds a key by its hash with one get once applied, from rows written before it, keeps uniqueness through updates and deletes, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(beforeLast);
+    const user = await store.insert('users', { email: 'Zoë@Example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' });
+    // Before 014 the unique index is read by a range of its entries.
+    expect(store.explain('api_keys', { key_hash: 'hash-1' })).not.toHaveProperty('lookup');
+    await store.migrations.up();
+    expect(store.explain('api_keys', { key_hash: 'hash-1' })).toMatchObject({ access: 'index', index: 'api_keys_key_hash_unique', lookup: true });
+    expect(store.query('api_keys', { key_hash: 'hash-1' })).toEqual([key]);
+    expect(store.query('users', { email: 'zoë@example.COM' })).toEqual([user]);
+    expect(store.query('api_keys', { key_hash: 'hash-1' }, { offset: 1 })).toEqual([]);
+    expect(store.query('api_keys', { key_hash: 'hash-1' }, { limit: 0 })).toEqual([]);
+    expect(store.count('api_keys', { key_hash: 'hash-1' })).toBe(1);
+    // Bad input is refused as on any other query.
+    expect(await failure(() => store.query('api_keys', { key_hash: 5 }))).toMatchObject({ code: 'INVALID_TYPE', details: { column: 'key_hash' } });
+    expect(await failure(() => store.query('api_keys', { key_hash: 'hash-1' }, { limit: -1 }))).toMatchObject({ code: 'INVALID_QUERY' });
+    expect(await failure(store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' }))).toMatchObject({
+      code: 'UNIQUE_VIOLATION',
+      details: { constraint: 'api_keys_key_hash_unique' },
+    });
+    // A hash given up by an update, or with its row deleted, is free again; the new one is taken.
+    await store.update('api_keys', key.id as string, { key_hash: 'hash-2' });
+    expect(store.query('api_keys', { key_hash: 'hash-1' })).toEqual([]);
+    expect(store.query('api_keys', { key_hash: 'hash-2' }).map((k) => k.id)).toEqual([key.id]);
+    const second = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' });
+    expect(await failure(store.update('api_keys', second.id as string, { key_hash: 'hash-2' }))).toMatchObject({ code: 'UNIQUE_VIOLATION' });
+    await store.delete('api_keys', key.id as string);
+    expect(store.query('api_keys', { key_hash: 'hash-2' })).toEqual([]);
+    await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-2' });
+    expect(store.checkIntegrity()).toEqual([]);
+    // Nulls never collide, with or without the lookup: any number of subscriptions without a Stripe id.
+    const other = await store.insert('users', { email: 'ada@example.com' });
+    await store.insert('subscriptions', { user_id: user.id, stripe_subscription_id: null });
+    await store.insert('subscriptions', { user_id: other.id, stripe_subscription_id: null });
+    expect(store.query('subscriptions', { stripe_subscription_id: null })).toHaveLength(2);
+    expect(store.explain('subscriptions', { stripe_subscription_id: null })).not.toHaveProperty('lookup');
+
+    await store.migrations.down(beforeLast);
+    expect(store.explain('api_keys', { key_hash: 'hash-1' })).not.toHaveProperty('lookup');
+    expect(store.query('api_keys', { key_hash: 'hash-1' }).map((k) => k.id)).toEqual([second.id]);
+    await store.update('api_keys', second.id as string, { key_hash: 'hash-3' });
+    await store.migrations.up();
+    // Written while it was down: the lookup is filled anew from the rows.
+    expect(store.query('api_keys', { key_hash: 'hash-3' }).map((k) => k.id)).toEqual([second.id]);
+    expect(store.query('api_keys', { key_hash: 'hash-1' })).toEqual([]);
     expect(store.checkIntegrity()).toEqual([]);
   });
 });

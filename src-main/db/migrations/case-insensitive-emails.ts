@@ -1,5 +1,5 @@
 /**
- * Migration 8: emails compared without regard to case, so `Alice@Example.com` and `alice@example.com` are one
+ * Migration 9: emails compared without regard to case, so `Alice@Example.com` and `alice@example.com` are one
  * account. Accounts that already share an email but for its case cannot both keep it: the migration names them
  * and changes nothing, rather than choosing for the user which account's keys and memos win.
  */

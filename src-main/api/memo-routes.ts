@@ -11,7 +11,7 @@ import { ServiceError, type Services } from '../services';
 import { ApiFailure } from './failure';
 import { bodyLimitFor, readJson } from './http';
 import { speak, type SpeakDeps } from './speak';
-import { voiceView } from './voices';
+import { agentVoices, voiceView } from './voices';
 
 /** The service's memo shape, with what this app adds: the memo's status and title, and the voice asked for when
  * another one spoke in its place. `audio` is null until the audio exists. */
@@ -118,9 +118,8 @@ export function listMemos(services: Services, key: ApiKey, search: URLSearchPara
   return { memos: page.map((memo) => memoView(services, memo, origin)), nextCursor };
 }
 
-export async function listVoices(services: Services) {
-  const voices = await services.voices.list();
-  return { voices: voices.map((v) => ({ ...voiceView(v), engine: v.engine, available: v.available })) };
+export async function listVoices(services: Services, nearestOffline: boolean) {
+  return { voices: await agentVoices(services, nearestOffline) };
 }
 
 export function health(services: Services, now: Date) {

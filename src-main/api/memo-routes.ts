@@ -8,7 +8,7 @@ import { MAX_MEMO_TEXT } from '../../src-shared/contract';
 import type { ApiKey, Memo } from '../../src-shared/schema';
 import { TIER_LIMITS } from '../../src-shared/tiers';
 import { ServiceError, type Services } from '../services';
-import { ApiFailure } from './failure';
+import { ApiFailure, audioRefusal } from './failure';
 import { bodyLimitFor, readJson } from './http';
 import { speak, type SpeakDeps } from './speak';
 import { agentVoices, voiceView } from './voices';
@@ -77,7 +77,8 @@ export async function getMemo(services: Services, key: ApiKey, id: string, origi
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
     const { where } = error.details;
-    return { ...memoView(services, { ...memo, audio_url: '' }, origin), audioUnavailable: { code: error.code, message: error.message, ...(typeof where === 'string' && { where }) } };
+    const message = error.code === 'AUDIO_NOT_HERE' ? audioRefusal(error).message : error.message;
+    return { ...memoView(services, { ...memo, audio_url: '' }, origin), audioUnavailable: { code: error.code, message, ...(typeof where === 'string' && { where }) } };
   }
 }
 

@@ -25,6 +25,18 @@ export const secondsUntil = (iso: string, now: Date) => String(Math.max(1, Math.
 const CLOUD_RETRY_AFTER_S = '60';
 const LINE_RETRY_AFTER_S = '1';
 
+/**
+ * An AUDIO_NOT_HERE refusal as an agent is told it: the same, except that the sync folder's place on this computer
+ * (said to the user in the app) is left out, as is every local path.
+ */
+export function audioRefusal({ message, details }: ServiceError): { message: string; details: Record<string, unknown> } {
+  if (details.reason !== 'folder-unavailable') return { message, details };
+  return {
+    message: 'This memo’s audio is on another computer, and the sync folder of this computer is not available (unplugged, unmounted or unreadable). It can be had once the folder is back.',
+    details: { where: details.where, reason: details.reason },
+  };
+}
+
 export function failureOf(error: unknown, now: Date): ApiFailure {
   if (error instanceof ApiFailure) return error;
   if (!(error instanceof ServiceError)) return new ApiFailure(500, 'INTERNAL_ERROR', 'Something went wrong in the app while answering; the request may be tried again.');
@@ -49,9 +61,11 @@ export function failureOf(error: unknown, now: Date): ApiFailure {
       return new ApiFailure(429, code, message, details, { 'Retry-After': LINE_RETRY_AFTER_S });
     case 'CLOUD_UNAVAILABLE':
       return new ApiFailure(503, 'SERVICE_UNAVAILABLE', message, details, { 'Retry-After': CLOUD_RETRY_AFTER_S });
-    case 'AUDIO_NOT_HERE':
+    case 'AUDIO_NOT_HERE': {
       // On the service while it is out of reach, or on another computer whose file has not arrived: try again later.
-      return new ApiFailure(503, code, message, details, { 'Retry-After': CLOUD_RETRY_AFTER_S });
+      const refusal = audioRefusal(error);
+      return new ApiFailure(503, code, refusal.message, refusal.details, { 'Retry-After': CLOUD_RETRY_AFTER_S });
+    }
     case 'CONFLICT':
       return new ApiFailure(409, code, message);
     case 'NOT_FOUND':

@@ -8,10 +8,10 @@ import { MAX_MEMO_TEXT } from '../../src-shared/contract';
 import type { ApiKey, Memo } from '../../src-shared/schema';
 import { TIER_LIMITS } from '../../src-shared/tiers';
 import { ServiceError, type Services } from '../services';
-import { ApiFailure } from './failure';
+import { ApiFailure, audioRefusal } from './failure';
 import { bodyLimitFor, readJson } from './http';
 import { speak, type SpeakDeps } from './speak';
-import { voiceView } from './voices';
+import { agentVoices, voiceView } from './voices';
 
 /** The service's memo shape, with what this app adds: the memo's status and title, and the voice asked for when
  * another one spoke in its place. `audio` is null until the audio exists. */
@@ -77,7 +77,8 @@ export async function getMemo(services: Services, key: ApiKey, id: string, origi
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
     const { where } = error.details;
-    return { ...memoView(services, { ...memo, audio_url: '' }, origin), audioUnavailable: { code: error.code, message: error.message, ...(typeof where === 'string' && { where }) } };
+    const message = error.code === 'AUDIO_NOT_HERE' ? audioRefusal(error).message : error.message;
+    return { ...memoView(services, { ...memo, audio_url: '' }, origin), audioUnavailable: { code: error.code, message, ...(typeof where === 'string' && { where }) } };
   }
 }
 
@@ -118,9 +119,8 @@ export function listMemos(services: Services, key: ApiKey, search: URLSearchPara
   return { memos: page.map((memo) => memoView(services, memo, origin)), nextCursor };
 }
 
-export async function listVoices(services: Services) {
-  const voices = await services.voices.list();
-  return { voices: voices.map((v) => ({ ...voiceView(v), engine: v.engine, available: v.available })) };
+export async function listVoices(services: Services, nearestOffline: boolean) {
+  return { voices: await agentVoices(services, nearestOffline) };
 }
 
 export function health(services: Services, now: Date) {

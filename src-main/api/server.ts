@@ -99,7 +99,7 @@ export function createAgentApi({ services, clock = () => new Date(), port: portO
       return key;
     };
     if (path === '/health') return method === 'GET' ? json(health(services, clock())) : methodNotAllowed('GET');
-    if (path === '/api/v1/voices') return method === 'GET' ? json(await listVoices(services)) : methodNotAllowed('GET');
+    if (path === '/api/v1/voices') return method === 'GET' ? json(await listVoices(services, deps.nearestOffline())) : methodNotAllowed('GET');
     if (path === '/api/v1/memo') return method === 'POST' ? json(await createMemo(deps, caller(), req, origin), 201) : methodNotAllowed('POST');
     if (path === '/api/v1/memos') return method === 'GET' ? json(listMemos(services, caller(), url.searchParams, origin)) : methodNotAllowed('GET');
     const memoId = /^\/api\/v1\/memo\/([^/]{1,100})$/.exec(path)?.[1];

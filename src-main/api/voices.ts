@@ -45,19 +45,43 @@ export interface VoiceChoice {
 export async function chooseVoice(services: Services, userId: string, requested: string, nearestOffline: boolean): Promise<VoiceChoice> {
   const { voice } = services.tts.resolve(requested);
   if (voice.engine === 'offline') return { voice, standsInFor: null, cloudKeyId: null };
-  const serviceUrl = services.settings.cloudUrl();
-  const cloudKey = serviceUrl === null ? null : await services.keys.cloudKeyFor(userId, serviceUrl);
-  const why =
-    serviceUrl === null
-      ? 'Set the Agent Talk cloud URL in Settings to use the cloud voices.'
-      : cloudKey === null
-        ? `This computer holds no cloud key of your account for ${serviceUrl} (a key made here is never sent to the service): add one on the Keys screen.`
-        : (await services.cloudHealth.check({ fresh: true })).reason;
+  const { why, cloudKey } = await cloudReach(services, userId, true);
   if (why === null) return { voice, standsInFor: null, cloudKeyId: cloudKey!.id };
   if (!nearestOffline) {
     throw new ServiceError('CLOUD_UNAVAILABLE', `${why} Ask for an offline voice, or turn on "speak cloud voices with the nearest offline voice" in Settings.`, { voice: voice.id });
   }
   return { voice: services.tts.resolve(NEAREST_OFFLINE[voice.gender]).voice, standsInFor: voice.id, cloudKeyId: null };
+}
+
+/**
+ * Whether `userId`'s cloud voices go to the cloud now: a cloud URL set, a cloud key of the account for it held on
+ * this computer, and the service answering (a `fresh` probe, or the answer kept for the voice picker). `why` says
+ * what stands in the way, null when nothing does.
+ */
+async function cloudReach(services: Services, userId: string | null, fresh: boolean) {
+  const serviceUrl = services.settings.cloudUrl();
+  const cloudKey = serviceUrl === null || userId === null ? null : await services.keys.cloudKeyFor(userId, serviceUrl);
+  const why =
+    serviceUrl === null
+      ? 'Set the Agent Talk cloud URL in Settings to use the cloud voices.'
+      : cloudKey === null
+        ? `This computer holds no cloud key of your account for ${serviceUrl} (a key made here is never sent to the service): add one on the Keys screen.`
+        : (await services.cloudHealth.check({ fresh })).reason;
+  return { why, cloudKey };
+}
+
+/**
+ * The voices as an agent of the profile's user can use them: a cloud voice is `available` when it goes to the cloud
+ * (see `cloudReach`) or, failing that, when the nearest offline voice may speak for it (`speaksAs` names that voice).
+ */
+export async function agentVoices(services: Services, nearestOffline: boolean) {
+  const voices = await services.voices.list();
+  const cloud = voices.some((v) => v.engine === 'cloud') ? await cloudReach(services, services.accounts.current()?.id ?? null, false) : null;
+  return voices.map((v) => {
+    const view = { ...voiceView(v), engine: v.engine };
+    if (v.engine !== 'cloud' || cloud?.why === null) return { ...view, available: v.available };
+    return nearestOffline ? { ...view, available: true, speaksAs: NEAREST_OFFLINE[v.gender] } : { ...view, available: false };
+  });
 }
 
 /** A voice as the service shows it. */

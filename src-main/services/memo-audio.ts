@@ -7,13 +7,14 @@
  * - an imported memo: its audio is still on the service, fetched when online (service-audio.ts).
  * Requests for the same memo at the same time share one fetch. Audio that cannot be had now is refused with
  * AUDIO_NOT_HERE, whose `details.where` says where it is ('service', 'another-computer') and `details.reason` why
- * it is not here yet.
+ * it is not here yet (for another computer's: 'not-arrived', 'sync-off', or 'folder-unavailable' with the folder).
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Memo } from '../../src-shared/schema';
 import type { AgentTalkStore } from '../db';
 import type { AudioFiles } from './audio-files';
+import { FolderError } from './devices/folder';
 import { readMeta, readSettings } from './devices/rows';
 import { ServiceError } from './errors';
 import { isServiceAudioUrl } from './service-audio';
@@ -25,7 +26,10 @@ export interface LocalAudio {
 }
 
 export interface MemoAudioSources {
-  /** Device sync: copies a memo's blob from the synced folder into the profile; false while it is not there. */
+  /**
+   * Device sync: copies a memo's blob from the synced folder into the profile; false while it is not there, a
+   * FolderError when the folder itself cannot be read.
+   */
   devices: { ensureAudio(memoId: string): Promise<boolean> };
   /** Fetches an imported memo's audio from the service into the profile; answers the memo naming its file. */
   service: { fetch(memo: Memo): Promise<Memo> };
@@ -46,8 +50,20 @@ export function createMemoAudio(store: AgentTalkStore, audio: AudioFiles, source
 
   async function fromDevices(memo: Memo, ext: string): Promise<LocalAudio> {
     const file = `${memo.id}.${ext}`;
-    if ((await sources.devices.ensureAudio(memo.id)) && (await isHere(file))) return { memo: store.get('memos', memo.id) ?? memo, file };
-    const syncOff = !readSettings(store)?.folder;
+    const folder = readSettings(store)?.folder ?? null;
+    let arrived: boolean;
+    try {
+      arrived = await sources.devices.ensureAudio(memo.id);
+    } catch (error) {
+      if (!(error instanceof FolderError) || !folder) throw error;
+      throw new ServiceError(
+        'AUDIO_NOT_HERE',
+        `This memo’s audio is on another computer, and the sync folder is not available at ${folder} (${error.problem === 'unavailable' ? 'unplugged, unmounted or removed' : 'it cannot be read'}). It plays once the folder is back.`,
+        { where: 'another-computer', reason: 'folder-unavailable', folder, problem: error.problem },
+      );
+    }
+    if (arrived && (await isHere(file))) return { memo: store.get('memos', memo.id) ?? memo, file };
+    const syncOff = !folder;
     throw new ServiceError(
       'AUDIO_NOT_HERE',
       syncOff

@@ -9,7 +9,7 @@ import { mergeCount, mergeDelete, mergePut } from '../../../src-shared/sync/merg
 import { AUDIO_FIELD, TABLE_RULES } from '../../../src-shared/sync/tables';
 import { StoreError } from '../../db';
 import { audioUrlOf } from '../audio-files';
-import { CLOCK_KEY, isCloudKey, localId, metaId, readClock, readMeta, travelling, upsert, type AudioRef, type Tx } from './rows';
+import { CLOCK_KEY, isCloudKey, localId, metaId, readClock, readMeta, isServiceAudioRef, travelling, upsert, type TravellingAudio, type Tx } from './rows';
 
 export interface Applied {
   /** Memos whose audio arrived or changed (to fetch). */
@@ -72,9 +72,11 @@ function applyPut(tx: Tx, op: PutOp, profile: string, applied: Applied): void {
   const values: Record<string, unknown> = { ...outcome.values };
   let audio = meta?.audio ?? null;
   if (AUDIO_FIELD in values) {
-    audio = values[AUDIO_FIELD] as AudioRef | null;
+    const incoming = values[AUDIO_FIELD] as TravellingAudio;
     delete values[AUDIO_FIELD];
-    values.audio_url = audio ? audioUrlOf(`${op.id}.${audio.ext}`) : '';
+    // Audio still on the service (an imported memo played nowhere yet): this computer fetches it there on first play.
+    audio = isServiceAudioRef(incoming) ? null : incoming;
+    values.audio_url = audio ? audioUrlOf(`${op.id}.${audio.ext}`) : isServiceAudioRef(incoming) ? incoming.url : '';
     if (audio) applied.audio.push(op.id);
   }
   // A key that does not travel (a cloud key) is not here: the row keeps no reference rather than a dangling one.

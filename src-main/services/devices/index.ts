@@ -471,10 +471,17 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
   }
 
   /** Fetches a memo's audio from the folder when it is played (the "when needed" setting). */
+  /**
+   * Brings a memo's audio from the folder into the profile: false while its blob is not there (yet); a FolderError
+   * when the folder itself cannot be read (unplugged, unmounted, no permission), which is not "not arrived".
+   */
   async function ensureAudio(memoId: string): Promise<boolean> {
     const s = settings();
     if (!s?.folder) return false;
-    return fetchAudio(createFolder(s.folder, s.deviceId), memoId).catch(() => false);
+    return fetchAudio(createFolder(s.folder, s.deviceId), memoId).catch((error: unknown) => {
+      if (error instanceof FolderError) throw error;
+      return false;
+    });
   }
 
   // Between the shared scheduler's runs (periodic, "Sync now", reconnect: see source.ts), a round follows soon after

@@ -9,7 +9,7 @@ import type { SyncOp } from '../../../src-shared/sync/format';
 import { AUDIO_FIELD, TABLE_RULES, isSyncedTable, type SyncedTable } from '../../../src-shared/sync/tables';
 import type { ChangeEntry } from '../../db';
 import { audioUrlOf } from '../audio-files';
-import { CLOCK_KEY, ORIGIN, isCloudKey, metaId, profileUserId, readClock, readMeta, travellingId, upsert, withoutCloudKey, type DeviceSyncClock, type Reader, type Tx } from './rows';
+import { CLOCK_KEY, ORIGIN, isCloudKey, metaId, profileUserId, readClock, readMeta, serviceAudioOf, travellingId, upsert, withoutCloudKey, type DeviceSyncClock, type Reader, type Tx } from './rows';
 
 /** Ops per change file: keeps a file (and the transaction applying it) a few megabytes at most. */
 export const OPS_PER_FILE = 1000;
@@ -62,7 +62,7 @@ class Batch {
     values = withoutCloudKey(this.tx, values);
     if (table === 'memos' && 'audio_url' in row) {
       const file = typeof row.audio_url === 'string' && row.audio_url.startsWith(audioUrlOf('')) ? row.audio_url.slice(audioUrlOf('').length) : '';
-      values[AUDIO_FIELD] = file ? ({ localFile: file } satisfies LocalAudio) : null;
+      values[AUDIO_FIELD] = file ? ({ localFile: file } satisfies LocalAudio) : serviceAudioOf(row);
     }
     if (Object.keys(values).length === 0) return;
     const hlc = this.stamp();

@@ -3,6 +3,7 @@ import type { tables } from '../../../src-shared/schema';
 import type { FieldValue, RowClock } from '../../../src-shared/sync/merge';
 import { AUDIO_FIELD, PROFILE_ROW_ID, TABLE_RULES, type SyncedTable } from '../../../src-shared/sync/tables';
 import type { Transaction, TypedReader } from '../../db';
+import { isServiceAudioUrl } from '../service-audio';
 
 export type Tx = Transaction<typeof tables>;
 export type Reader = TypedReader<typeof tables>;
@@ -94,11 +95,31 @@ export function readMeta(reader: Reader, table: SyncedTable, id: string): RowMet
   return row ? { clock: row.clock as RowClock, audio: (row.audio as AudioRef | null) ?? null } : undefined;
 }
 
-/** A row's travelling values: its columns that travel, and a memo's audio reference. */
+/**
+ * A memo's audio still on the service (an imported memo not yet played here), as it travels: its address there, so
+ * that the computer it reaches fetches it from the service on first play. Never kept in `sync_rows.audio` (which
+ * holds blobs only): it is the memo's own `audio_url`.
+ */
+export interface ServiceAudioRef {
+  url: string;
+}
+
+/** A memo's `audio` value as it travels: a blob, the audio's address on the service, or none. */
+export type TravellingAudio = AudioRef | ServiceAudioRef | null;
+
+export const isServiceAudioRef = (value: unknown): value is ServiceAudioRef =>
+  typeof value === 'object' && value !== null && typeof (value as ServiceAudioRef).url === 'string' && !('sha256' in value);
+
+/** The service reference of a memo whose `audio_url` is the service's, or null. */
+export function serviceAudioOf(row: Record<string, unknown>): ServiceAudioRef | null {
+  return typeof row.audio_url === 'string' && isServiceAudioUrl(row.audio_url) ? { url: row.audio_url } : null;
+}
+
+/** A row's travelling values: its columns that travel, and a memo's audio (its blob, else its service address). */
 export function travelling(table: SyncedTable, row: Record<string, unknown>, audio: AudioRef | null): Record<string, FieldValue> {
   const values: Record<string, FieldValue> = {};
   for (const field of TABLE_RULES[table].fields) {
-    if (field === AUDIO_FIELD) values[field] = audio as FieldValue;
+    if (field === AUDIO_FIELD) values[field] = (audio ?? serviceAudioOf(row)) as FieldValue;
     else if (field in row) values[field] = row[field] as FieldValue;
   }
   return values;

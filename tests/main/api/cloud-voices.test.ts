@@ -159,3 +159,25 @@ describe.skipIf(!hasLame)('cloud voices through the agent API', () => {
     expect(countOn(agentRow().id)).toBe(1);
   }, 90_000);
 });
+
+describe('GET /api/v1/voices and the account’s cloud key', () => {
+  const rachel = async () => {
+    const answer = await call(t.port, { path: '/api/v1/voices' });
+    expect(answer.status).toBe(200);
+    return (answer.json.voices as { id: string }[]).find((v) => v.id === 'rachel');
+  };
+
+  it('does not mark the cloud voices available with the service up but no cloud key here, unless the nearest offline voice may speak for them', async () => {
+    expect((await t.core.handle('agentApi.update', { nearestOfflineVoice: false })).ok).toBe(true);
+    expect(await rachel()).toMatchObject({ engine: 'cloud', available: false });
+    expect((await postJson(t.port, '/api/v1/memo', { text: 'Rachel, are you there?', voice: 'rachel' }, agentKey)).status).toBe(503);
+
+    expect((await t.core.handle('agentApi.update', { nearestOfflineVoice: true })).ok).toBe(true);
+    expect(await rachel()).toMatchObject({ engine: 'cloud', available: true, speaksAs: 'flite:slt' });
+
+    await pasteCloudKey();
+    const withKey = await rachel();
+    expect(withKey).toMatchObject({ engine: 'cloud', available: true });
+    expect(withKey).not.toHaveProperty('speaksAs');
+  });
+});

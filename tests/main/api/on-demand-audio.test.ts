@@ -64,6 +64,25 @@ describe('GET /audio/<file> of a memo made on another computer', () => {
     const described = await call(t.port, { path: `/api/v1/memo/${memo.id}`, headers: { authorization: `Bearer ${t.key}` } });
     expect(described.json).toMatchObject({ id: memo.id, status: 'completed', audio: null, audioUnavailable: { code: 'AUDIO_NOT_HERE', where: 'another-computer' } });
   });
+
+  it('answers 503 AUDIO_NOT_HERE saying the sync folder is not available when it is unplugged, without naming its path', async () => {
+    const folder = syncFolder();
+    const home = await computer();
+    const memo = await makeMemo(home, { audio: new Uint8Array([1, 2, 3, 4]) });
+    await home.devices.configure({ folder, name: 'Home' });
+    const t = await office();
+    await t.core.services.devices.configure({ folder, name: 'Office', audio: 'when-needed' });
+    renameSync(folder, `${folder}.unplugged`);
+
+    const refused = await call(t.port, { path: `/audio/${memo.id}.wav` });
+    expect(refused.status).toBe(503);
+    expect(refused.json.error).toMatchObject({ code: 'AUDIO_NOT_HERE', message: expect.stringMatching(/sync folder .*is not available/), details: { where: 'another-computer', reason: 'folder-unavailable' } });
+    expect(refused.text).not.toContain(folder);
+
+    const described = await call(t.port, { path: `/api/v1/memo/${memo.id}`, headers: { authorization: `Bearer ${t.key}` } });
+    expect(described.json).toMatchObject({ audio: null, audioUnavailable: { code: 'AUDIO_NOT_HERE', where: 'another-computer', message: expect.stringMatching(/sync folder .*is not available/) } });
+    expect(described.text).not.toContain(folder);
+  });
 });
 
 describe('an imported memo through the agent API', () => {

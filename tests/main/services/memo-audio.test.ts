@@ -84,6 +84,23 @@ describe('a memo whose audio is on another computer', () => {
     expect([...readFileSync(join(office.audio.dir, `${memo.id}.wav`))]).toEqual([...audio]);
   });
 
+  it('says the sync folder is not available, and where, when it is unplugged (not that the file has not arrived)', async () => {
+    const { folder, office, memo, audio } = await memoFromHome();
+    renameSync(folder, `${folder}.unplugged`);
+
+    const refused = await failure(office.memoAudio.ensure(memo.id));
+    expect(refused).toMatchObject({ code: 'AUDIO_NOT_HERE', details: { where: 'another-computer', reason: 'folder-unavailable', folder } });
+    expect(refused.message).toContain(folder);
+    expect(refused.message).toMatch(/sync folder is not available/);
+    expect(refused.message).not.toMatch(/not arrived/);
+    expect(existsSync(join(office.audio.dir, `${memo.id}.wav`))).toBe(false);
+
+    // Plugged back in: it plays.
+    renameSync(`${folder}.unplugged`, folder);
+    expect((await office.memoAudio.ensure(memo.id)).file).toBe(`${memo.id}.wav`);
+    expect([...readFileSync(join(office.audio.dir, `${memo.id}.wav`))]).toEqual([...audio]);
+  });
+
   it('says so when sync between computers has been turned off since the memo arrived', async () => {
     const { office, memo } = await memoFromHome();
     await office.devices.configure({ folder: null });

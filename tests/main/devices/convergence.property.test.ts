@@ -197,7 +197,7 @@ describe('three computers through an unreliable carrier', () => {
           for (const c of computers) await c.store.close();
         }
       }),
-      { numRuns: Number(process.env.DEVICE_SYNC_RUNS ?? 8), endOnFailure: true },
+      { numRuns: Number(process.env.DEVICE_SYNC_RUNS ?? 8), seed: process.env.DEVICE_SYNC_SEED ? Number(process.env.DEVICE_SYNC_SEED) : undefined, endOnFailure: true },
     );
   }, 600_000);
 });

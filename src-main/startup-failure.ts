@@ -33,15 +33,27 @@ function fileInTheWay(path: string): string {
   return path;
 }
 
+/** What refused: `path` itself, or, when it is not there (a file being created), the folder it was to go in. */
+function refusing(path: string): string {
+  try {
+    statSync(path);
+    return path;
+  } catch {
+    return dirname(path);
+  }
+}
+
 function errnoReason(error: NodeJS.ErrnoException, profileDir: string): string | null {
   const where = error.path ?? profileDir;
   switch (error.code) {
     case 'EACCES':
     case 'EPERM':
-    case 'EROFS':
-      return where === profileDir || profileDir.startsWith(`${where}/`) || where === dirname(profileDir)
-        ? `Agent Talk may not write to ${where}, so the profile folder ${profileDir} cannot be created or changed (${error.code}). Choose a profile folder you may write to, or change its permissions.`
-        : `Agent Talk may not write to ${where} (${error.code}). Change its permissions, or choose another profile folder.`;
+    case 'EROFS': {
+      const refused = refusing(where);
+      return refused === profileDir || profileDir.startsWith(`${refused}/`)
+        ? `Agent Talk may not write to ${refused}, so the profile folder ${profileDir} cannot be created or changed (${error.code}). Choose a profile folder you may write to, or change its permissions.`
+        : `Agent Talk may not write to ${refused} (${error.code}). Change its permissions, or choose another profile folder.`;
+    }
     case 'ENOSPC':
     case 'EDQUOT':
       return `The disk holding ${profileDir} is full (${error.code}). Free some space, then start Agent Talk again.`;

@@ -4,6 +4,7 @@
  * failing caller never takes others down) and resolve only once committed and flushed.
  */
 import { truncateSync } from 'node:fs';
+import { constants } from 'node:os';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
 import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
@@ -254,6 +255,23 @@ class LmdbStore extends Reader {
   }
 }
 
+/**
+ * lmdb-js fails an open with a bare errno number (`code: 13`, "Permission denied: Attempting to setup locks"):
+ * thrown as Node's own errno errors are (`code: 'EACCES'`, `path`: the lock file or the data file it was opening),
+ * so whoever tells the user can say which file may not be written.
+ */
+function openEnv(path: string): RootDatabase {
+  try {
+    return open({ path, maxDbs: 512, eventTurnBatching: false });
+  } catch (error) {
+    const errno = (error as { code?: unknown }).code;
+    const name = Object.entries(constants.errno).find(([, value]) => value === errno)?.[0];
+    if (typeof errno !== 'number' || !name) throw error;
+    const file = /lock/i.test((error as Error).message) ? `${path}-lock` : path;
+    throw Object.assign(new Error(`${name}: ${(error as Error).message}, ${file}`, { cause: error }), { code: name, errno: -errno, path: file });
+  }
+}
+
 export async function openStore<const T extends readonly TableDef[]>(options: OpenStoreOptions<T>): Promise<Store<T>> {
   const { path, tables, migrate = true, clock = () => new Date() } = options;
   // The whole definition is checked before anything is opened or written.
@@ -271,7 +289,7 @@ export async function openStore<const T extends readonly TableDef[]>(options: Op
   // Named databases: one per table and per index (see schema.ts), plus the catalog, migrations and change feed.
   // eventTurnBatching off: every write here is an explicit transaction already, and with it on, lmdb-js leaves
   // a promise of its own unhandled when a batch fails to commit (which ends the process).
-  const env = open({ path, maxDbs: 512, eventTurnBatching: false });
+  const env = openEnv(path);
   try {
     const meta = env.openDB<unknown, string>('meta', {});
     const records = env.openDB<MigrationRecord, number>('migrations', {});

@@ -6,10 +6,9 @@
  * change feed has no gap, and the writer never dies by itself (a failed commit is refused with a retryable
  * StoreError, which it reports and survives).
  *
- * A native crash of lmdb-js itself (SIGSEGV, seen about once in 150 cycles on one profile, at start-up before the
- * first acknowledged write, with eventTurnBatching on or off; the same files then open and write fine) is counted
- * and reported rather than failed on: it is not a failed commit, and what this suite asserts still holds through
- * it (nothing acknowledged lost, the next process opens and writes).
+ * A native crash (SIGSEGV, SIGBUS) of any cycle fails the suite. lmdb-js 3.5.6 as published crashed in about 2% of
+ * the cycles on a profile of some thousand commits, always in the first commit after open (mdb_freelist_save reading
+ * the free list backwards while it rewrites it); the store runs lmdb-js with that fixed (scripts/lmdb-patch.mjs).
  *
  * The writer is bundled once with esbuild (its packages left to node_modules), so that a cycle costs a Node start
  * rather than a TypeScript compile: 220 cycles fit in a few minutes on 2 cores.
@@ -75,16 +74,13 @@ describe('a mixed writer killed 200 times', () => {
     let counted = 0;
     let kills = 0;
     let graceful = 0;
-    const nativeCrashes: string[] = [];
 
     for (let cycle = 0; kills < KILLS; cycle++) {
       const stop = cycle % GRACEFUL_EVERY === GRACEFUL_EVERY - 1;
       const after = 1 + ((cycle * 37) % 40);
       const result = await runCycle(writer, profile, after, stop);
-      const how = `cycle ${cycle}: code ${result.code}, signal ${result.signal}; ${result.stderr.slice(0, 500)}`;
-      if (result.signal === 'SIGSEGV' || result.signal === 'SIGBUS') {
-        nativeCrashes.push(`cycle ${cycle}: ${result.signal} after ${result.lines.length} acknowledged writes`);
-      } else if (stop) {
+      const how = `cycle ${cycle}: code ${result.code}, signal ${result.signal} after ${result.lines.length} acknowledged writes; ${result.stderr.slice(0, 500)}`;
+      if (stop) {
         expect(result.code, how).toBe(0);
         graceful++;
       } else {
@@ -104,8 +100,7 @@ describe('a mixed writer killed 200 times', () => {
     console.info(
       `crash suite: ${kills} kills, ${graceful} graceful stops; acknowledged ${memos.size} memos, ${counted} counted calls, ` +
         `${created.size} users created, ${deleted.size} deleted; ${failedCommits.length} failed commits survived` +
-        (failedCommits.length > 0 ? `: ${[...new Set(failedCommits)].join(' | ')}` : '') +
-        `; native crashes of lmdb-js: ${nativeCrashes.length}${nativeCrashes.length > 0 ? ` (${nativeCrashes.join('; ')})` : ''}`,
+        (failedCommits.length > 0 ? `: ${[...new Set(failedCommits)].join(' | ')}` : ''),
     );
 
     const store = await openAgentTalk(profile);

@@ -9,6 +9,7 @@
  *   F <code> <cause>     a commit failed: the writes of its batch were refused with a retryable StoreError
  * Any other error ends the process with code 1, which the suite counts as a failure.
  */
+import { randomUUID } from 'node:crypto';
 import { StoreError, openAgentTalkStore } from '../../src-main/db';
 import { ServiceError } from '../../src-main/services/errors';
 import { createRateLimitService } from '../../src-main/services/rate-limits';
@@ -51,7 +52,8 @@ async function consume(): Promise<void> {
 /** A user with dependents, then (once acknowledged) deleted with all of them. */
 async function cascade(i: number): Promise<void> {
   const victimId = await store.transaction((tx) => {
-    const victim = tx.insert('users', { email: `victim-${process.pid}-${i}@example.com` });
+    // Unique across processes: a pid comes back (a victim killed before its delete keeps its email for good).
+    const victim = tx.insert('users', { email: `victim-${randomUUID()}-${i}@example.com` });
     const victimKey = tx.insert('api_keys', { user_id: victim.id, key_hash: `hash-${victim.id}`, prefix: 'at_live_', name: 'v' });
     for (let m = 0; m < 15; m++) {
       const row = tx.insert('memos', { user_id: victim.id, api_key_id: victimKey.id, audio_url: 'v.wav', duration_sec: 1, text: 'v' });

@@ -4,7 +4,7 @@
  * by a killed process does not block the next start.
  */
 import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,9 @@ function deadPid(): Promise<number> {
     child.on('error', reject).on('exit', () => resolve(child.pid!));
   });
 }
+
+/** This boot's id (Linux; a placeholder elsewhere, where the lock keeps no start time). */
+const bootId = () => (process.platform === 'linux' ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() : 'none');
 
 describe('two instances on one profile', () => {
   it('both openers of a new profile apply its migrations once, without "table exists already"', async () => {
@@ -57,5 +60,34 @@ describe('two instances on one profile', () => {
     const session = await openSession({ profileDir, secrets: sessionSecretStore('test') });
     expect(session.status().state).toBe('open');
     await session.close();
+  });
+
+  it.runIf(process.platform === 'linux')('a lock whose pid now belongs to another process (reused after the holder died) does not block the next start', async () => {
+    // A live process that is not the lock's holder: same pid, but it started at another time than the lock says.
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const profileDir = tempDir();
+      const lock = join(profileDir, 'profile.lock');
+      writeFileSync(lock, JSON.stringify({ pid: other.pid, started: `linux:${bootId()}:1`, since: '2026-01-01T00:00:00.000Z' }));
+      const session = await openSession({ profileDir, secrets: sessionSecretStore('test') });
+      expect(session.status().state).toBe('open');
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid });
+      await session.close();
+    } finally {
+      other.kill();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('a lock held by a live process that started when the lock says is still refused', async () => {
+    // What the holder's lock file says on Linux: its pid, and when it started (stat field 22 in its boot).
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const profileDir = tempDir();
+      const startTicks = readFileSync(`/proc/${holder.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+      writeFileSync(join(profileDir, 'profile.lock'), JSON.stringify({ pid: holder.pid, started: `linux:${bootId()}:${startTicks}`, since: '2026-01-01T00:00:00.000Z' }));
+      expect(await failure(openSession({ profileDir, secrets: sessionSecretStore('test') }))).toMatchObject({ code: 'STORE_IN_USE', details: { pid: holder.pid } });
+    } finally {
+      holder.kill();
+    }
   });
 });

@@ -26,11 +26,11 @@ const command = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), on: fc.nat(2), minutes: fc.integer({ min: 1, max: 90 }) }) },
 );
 
-/** Every file under `dir`, relative, with its bytes as they are now. */
+/** Every file under `dir`, relative, with its bytes as they are now, in name order (so that a seed replays a run). */
 function filesOf(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
+    for (const name of readdirSync(d).sort()) {
       const path = join(d, name);
       if (statSync(path).isDirectory()) walk(path);
       else if (!name.startsWith('.tmp-')) out.set(relative(dir, path), readFileSync(path));
@@ -48,10 +48,18 @@ class Carrier {
     private readonly selves: string[],
   ) {}
 
-  /** Picks up what each computer wrote (and keeps earlier versions too: they may still arrive late). */
+  /**
+   * Picks up what each computer wrote into its own directory (and keeps earlier versions too: they may still arrive
+   * late). Only there: a copy this carrier delivered elsewhere, whole or still half, is not a new version of the file.
+   * (Picking those up too let the carrier send a half copy of a device's file back over the whole one in that
+   * device's own directory, which no carrier does: Syncthing and Dropbox never offer a file they are still copying,
+   * and only a device itself writes its directory. With the original gone, no device could ever read that file.)
+   */
   pickUp(): void {
     this.folders.forEach((folder, from) => {
+      const ownDir = join('agent-talk-sync', 'devices', this.selves[from]!);
       for (const [path, bytes] of filesOf(folder)) {
+        if (!path.startsWith(`${ownDir}/`)) continue;
         if (!this.pending.some((p) => p.from === from && p.path === path && p.bytes.equals(bytes))) this.pending.push({ from, path, bytes });
       }
     });

@@ -10,7 +10,7 @@ import { compareKeys, MAXIMUM_KEY } from 'ordered-binary';
 import type { TableDef } from '../../src-shared/schema';
 import { StoreError, kindOf } from './errors';
 import { keyRange, primaryKeyOf, scanKeys, type Bounds, type Key } from './keys';
-import { checkType, foldCase, type Row } from './rows';
+import { checkType, foldCase, typeMatches, type Row } from './rows';
 import type { CompiledTable, IndexPath } from './schema';
 
 export type Where = Readonly<Record<string, unknown>>;
@@ -449,23 +449,28 @@ function* candidateRows(table: CompiledTable, p: Planned, c: Conditions, window?
  * (and for a bad limit, which the general path then refuses).
  */
 function byLookup(table: CompiledTable, where: Where, options: QueryOptions): Row[] | undefined {
+  // No allocation but the key and the answer: this is the query of every API request (a key by its hash).
+  const { lookups } = table;
+  if (lookups.length === 0) return undefined;
   const { limit } = options;
   if (options.orderBy !== undefined || options.order !== undefined || options.offset !== undefined) return undefined;
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) return undefined;
   if (where === null || typeof where !== 'object' || Array.isArray(where)) return undefined;
   let conditions = 0;
   for (const column in where) if (Object.hasOwn(where, column)) conditions++;
-  for (const path of table.indexes) {
-    if (!path.lookup || path.columns.length !== conditions) continue;
+  for (const path of lookups) {
+    const { columns } = path;
+    if (columns.length !== conditions) continue;
     const key: LmdbKey[] = [];
-    for (const { column } of path.columns) {
+    for (const { column } of columns) {
       const value = Object.hasOwn(where, column) ? where[column] : undefined;
       if (value === undefined || value === null || typeof value === 'object') break;
-      checkType(table.def, column, value);
-      key.push((table.folded.has(column) ? foldCase(value) : value) as LmdbKey);
+      // The same check as the general path's, so a value of the wrong type gets the same typed error.
+      if (!typeMatches(table.def.columns[column]!, value)) checkType(table.def, column, value);
+      key.push((path.folded !== undefined && table.folded.has(column) ? foldCase(value) : value) as LmdbKey);
     }
-    if (key.length !== path.columns.length) continue;
-    const id = path.lookup.get(key);
+    if (key.length !== columns.length) continue;
+    const id = path.lookup!.get(key);
     const row = id === undefined ? undefined : table.rows.get(id as string);
     return row && limit !== 0 ? [row] : [];
   }

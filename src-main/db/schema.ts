@@ -42,6 +42,8 @@ export interface CompiledTable {
   readonly def: TableDef;
   readonly rows: Database<Record<string, unknown>, string>;
   readonly indexes: readonly IndexPath[];
+  /** The indexes with a lookup (values → id), for the query that sets all of one's columns. */
+  readonly lookups: readonly IndexPath[];
   readonly referencedBy: Reference[];
   /** The case-insensitive columns. */
   readonly folded: ReadonlySet<string>;
@@ -153,19 +155,21 @@ export function compileSchema(env: RootDatabase, defs: readonly TableDef[], look
   const schema = new Map<string, CompiledTable>();
   for (const def of defs) {
     const folded = new Set(Object.keys(def.columns).filter((column) => def.columns[column]!.caseInsensitive));
+    const indexes: IndexPath[] = indexSpecs(def).map((spec) => {
+      const positions = spec.columns.flatMap(({ column }, i) => (folded.has(column) ? [i] : []));
+      return {
+        ...spec,
+        table: def.name,
+        folded: positions.length > 0 ? positions : undefined,
+        db: env.openDB<Buffer, Key>(indexDbName(def.name, spec.name), { encoding: 'binary', cache: false }),
+        lookup: lookups && spec.unique ? env.openDB<string | number, Key>(lookupDbName(def.name, spec.name), { cache: false }) : undefined,
+      };
+    });
     schema.set(def.name, {
       def,
       rows: env.openDB(tableDbName(def.name), { sharedStructuresKey: Symbol.for('structures'), cache: false }),
-      indexes: indexSpecs(def).map((spec) => {
-        const positions = spec.columns.flatMap(({ column }, i) => (folded.has(column) ? [i] : []));
-        return {
-          ...spec,
-          table: def.name,
-          folded: positions.length > 0 ? positions : undefined,
-          db: env.openDB<Buffer, Key>(indexDbName(def.name, spec.name), { encoding: 'binary', cache: false }),
-          lookup: lookups && spec.unique ? env.openDB<string | number, Key>(lookupDbName(def.name, spec.name), { cache: false }) : undefined,
-        };
-      }),
+      indexes,
+      lookups: indexes.filter((path) => path.lookup),
       referencedBy: [],
       folded,
     });

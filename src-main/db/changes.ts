@@ -23,6 +23,11 @@ export type ChangeListener = (entries: readonly ChangeEntry[]) => void;
 export type FeedDb = Database<ChangeEntry, number>;
 
 /** Appends entries inside a write transaction, numbering them after the last committed one. */
+/** The number of the last entry this process wrote: a guess at the feed's end, checked before it is used. */
+export interface FeedHint {
+  last?: number;
+}
+
 export class FeedWriter {
   private next: number | undefined;
   readonly appended: ChangeEntry[] = [];
@@ -31,14 +36,27 @@ export class FeedWriter {
     private readonly db: FeedDb,
     private readonly at: string,
     private readonly origin?: string,
+    private readonly hint: FeedHint = {},
   ) {}
 
   append(table: string, op: ChangeEntry['op'], id: string, values?: Row): void {
     // Read the last number inside the transaction, so concurrent writers (other processes too) never collide.
-    this.next ??= (([...this.db.getKeys({ reverse: true, limit: 1 })][0] as number | undefined) ?? 0) + 1;
+    this.next ??= this.end() + 1;
     const entry: ChangeEntry = { seq: this.next++, at: this.at, table, op, id, ...(values && { values }), ...(this.origin && { origin: this.origin }) };
     this.db.put(entry.seq, entry);
     this.appended.push(entry);
+    this.hint.last = entry.seq;
+  }
+
+  /**
+   * The feed's last number. Numbers follow each other without gaps at the end, so when the hinted entry exists
+   * and the next does not, the hint is the end (two gets, where finding the end costs a cursor); a hint from a
+   * write rolled back, or overtaken by another process's, fails the check and the end is read.
+   */
+  private end(): number {
+    const { last } = this.hint;
+    if (last !== undefined && this.db.doesExist(last) && !this.db.doesExist(last + 1)) return last;
+    return lastSeq(this.db);
   }
 }
 

@@ -7,7 +7,7 @@ import { truncateSync } from 'node:fs';
 import { constants } from 'node:os';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
-import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb } from './changes';
+import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb, type FeedHint } from './changes';
 import { StoreError } from './errors';
 import { HealthMonitor, isCommitFailure, type HealthListener, type StoreHealth } from './health';
 import { checkIntegrity, rebuildIndexes, type IntegrityReport } from './integrity';
@@ -133,6 +133,7 @@ function notify(listener: ChangeListener, entries: readonly ChangeEntry[]): void
 class LmdbStore extends Reader {
   private catalog: Catalog;
   private readonly listeners = new Set<ChangeListener>();
+  private readonly feedHint: FeedHint = {};
   private readonly monitor: HealthMonitor;
   readonly migrations: Store['migrations'];
 
@@ -169,7 +170,7 @@ class LmdbStore extends Reader {
     let result: unknown;
     try {
       result = await this.env.childTransaction(() => {
-        feed = new FeedWriter(this.feed, now, options.origin);
+        feed = new FeedWriter(this.feed, now, options.origin, this.feedHint);
         const value = fn(new Writer(() => this.catalog.schema, feed, now));
         if (value instanceof Promise) throw new TypeError('a store transaction callback must be synchronous');
         return value;

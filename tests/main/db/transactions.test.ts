@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeEntry } from '../../../src-main/db';
-import { failure, openAgentTalk } from './helpers';
+import { failure, openAgentTalk, tempDir } from './helpers';
 
 describe('transactions', () => {
   it('commits several writes together and returns the callback result', async () => {
@@ -32,6 +32,33 @@ describe('transactions', () => {
     expect(store.count('api_keys')).toBe(0);
     expect(store.query('users', { email: 'bob@example.com' })).toEqual([]);
     expect(store.lastChangeSeq()).toBe(seq);
+  });
+
+  it('numbers the change feed one after another across a rollback and writes of another store on the profile', async () => {
+    const dir = tempDir();
+    const a = await openAgentTalk(dir);
+    const b = await openAgentTalk(dir);
+    try {
+      const first = await a.insert('users', { email: 'a@example.com' });
+      await failure(
+        a.transaction((tx) => {
+          tx.insert('users', { email: 'gone@example.com' });
+          throw new Error('rolled back');
+        }),
+      );
+      await b.insert('users', { email: 'b@example.com' }); // a's last write is no longer the feed's end
+      await a.update('users', first.id, { tier: 'pro' });
+      await b.insert('users', { email: 'c@example.com' });
+      const feed = a.changes(0).map(({ seq, op, values }) => [seq, op, values?.email ?? values?.tier]);
+      expect(feed).toEqual([
+        [1, 'insert', 'a@example.com'],
+        [2, 'insert', 'b@example.com'],
+        [3, 'update', 'pro'],
+        [4, 'insert', 'c@example.com'],
+      ]);
+    } finally {
+      await b.close();
+    }
   });
 
   it('isolates concurrent transactions: one failing in the same batch does not take the others down', async () => {

@@ -123,13 +123,24 @@ export function prepareUpdate(table: TableDef, current: Row, patch: Row, now: st
     });
   }
   const row: Row = { ...current };
-  for (const [column, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
+  for (const column in patch) {
+    const value = patch[column];
+    if (value === undefined || !Object.hasOwn(patch, column)) continue;
     checkValue(table, column, value);
     row[column] = value;
   }
-  for (const [column, def] of Object.entries(table.columns)) {
-    if (def.touchOnUpdate && patch[column] === undefined) row[column] = now;
-  }
+  for (const column of touchedOnUpdate(table)) if (patch[column] === undefined) row[column] = now;
   return row;
+}
+
+const touched = new WeakMap<TableDef, readonly string[]>();
+
+/** The columns an update sets to its time when the patch leaves them out (found once per definition). */
+function touchedOnUpdate(table: TableDef): readonly string[] {
+  let columns = touched.get(table);
+  if (!columns) {
+    columns = Object.keys(table.columns).filter((column) => table.columns[column]!.touchOnUpdate);
+    touched.set(table, columns);
+  }
+  return columns;
 }

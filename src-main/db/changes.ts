@@ -22,12 +22,12 @@ export type ChangeListener = (entries: readonly ChangeEntry[]) => void;
 
 export type FeedDb = Database<ChangeEntry, number>;
 
-/** Appends entries inside a write transaction, numbering them after the last committed one. */
 /** The number of the last entry this process wrote: a guess at the feed's end, checked before it is used. */
 export interface FeedHint {
   last?: number;
 }
 
+/** Appends entries inside a write transaction, numbering them after the last committed one. */
 export class FeedWriter {
   private next: number | undefined;
   readonly appended: ChangeEntry[] = [];

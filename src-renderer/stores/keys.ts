@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { ApiKeyView, ResultOf } from '../../src-shared/contract';
 import { errorMessage, type Client } from '../client';
+import { loadCounter } from './loads';
 
 /** A key as the Keys screen lists it: with where its full key is. */
 export type ListedKey = ResultOf<'keys.list'>['keys'][number];
@@ -23,7 +24,7 @@ export interface KeysState {
 }
 
 export function createKeysStore({ call, on, onReconnect }: Client) {
-  let lastLoad = 0;
+  const loads = loadCounter();
 
   const useKeys = create<KeysState>()((set) => ({
     keys: [],
@@ -33,12 +34,12 @@ export function createKeysStore({ call, on, onReconnect }: Client) {
     error: null,
     notice: null,
     async load() {
-      const load = ++lastLoad;
+      const isNewest = loads.start();
       try {
         const { keys, active, limit } = await call('keys.list');
-        if (load === lastLoad) set({ keys, active, limit, loaded: true, error: null });
+        if (isNewest()) set({ keys, active, limit, loaded: true, error: null });
       } catch (error) {
-        if (load === lastLoad) set({ error: errorMessage(error) });
+        if (isNewest()) set({ error: errorMessage(error) });
       }
     },
     create: (options) => call('keys.create', options),

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { ProfileView, ResultOf } from '../../src-shared/contract';
 import { errorMessage, type Client } from '../client';
+import { loadCounter } from './loads';
 
 export interface ProfileState {
   status: 'loading' | 'ready' | 'failed';
@@ -15,8 +16,7 @@ export interface ProfileState {
 }
 
 export function createProfileStore({ call, on, onReconnect }: Client) {
-  /** Numbers the loads, so that an older answer arriving late never replaces a newer one. */
-  let lastLoad = 0;
+  const loads = loadCounter();
 
   const useProfile = create<ProfileState>()((set) => ({
     status: 'loading',
@@ -24,12 +24,12 @@ export function createProfileStore({ call, on, onReconnect }: Client) {
     app: null,
     error: null,
     async load() {
-      const load = ++lastLoad;
+      const isNewest = loads.start();
       try {
         const [profile, app] = await Promise.all([call('profile.get'), call('app.status')]);
-        if (load === lastLoad) set({ status: 'ready', profile, app, error: null });
+        if (isNewest()) set({ status: 'ready', profile, app, error: null });
       } catch (error) {
-        if (load === lastLoad) set({ status: 'failed', error: errorMessage(error) });
+        if (isNewest()) set({ status: 'failed', error: errorMessage(error) });
       }
     },
     async create(email) {

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { SettingsView } from '../../src-shared/contract';
 import { errorMessage, type Client } from '../client';
+import { loadCounter } from './loads';
 
 export interface SettingsState {
   settings: SettingsView | null;
@@ -18,19 +19,19 @@ export function applyTheme(theme: SettingsView['theme']): void {
 }
 
 export function createSettingsStore({ call, on, onReconnect }: Client) {
-  let lastLoad = 0;
+  const loads = loadCounter();
 
   const useSettings = create<SettingsState>()((set) => ({
     settings: null,
     error: null,
     async load() {
-      const load = ++lastLoad;
+      const isNewest = loads.start();
       try {
         const settings = await call('settings.get');
-        if (load !== lastLoad) return;
+        if (!isNewest()) return;
         set({ settings, error: null });
       } catch (error) {
-        if (load === lastLoad) set({ error: errorMessage(error) });
+        if (isNewest()) set({ error: errorMessage(error) });
       }
     },
     async update(changes) {

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { AccountView, LinkResult, SyncStatus } from '../../src-shared/contract';
 import { errorMessage, type Client } from '../client';
+import { loadCounter } from './loads';
 
 export interface SyncStore {
   status: SyncStatus | null;
@@ -17,19 +18,19 @@ export interface SyncStore {
 }
 
 export function createSyncStore({ call, on, onReconnect }: Client) {
-  let lastLoad = 0;
+  const loads = loadCounter();
 
   const useSync = create<SyncStore>()((set, get) => ({
     status: null,
     account: null,
     error: null,
     async load() {
-      const load = ++lastLoad;
+      const isNewest = loads.start();
       try {
         const [status, account] = await Promise.all([call('sync.status'), call('account.get')]);
-        if (load === lastLoad) set({ status, account, error: null });
+        if (isNewest()) set({ status, account, error: null });
       } catch (error) {
-        if (load === lastLoad) set({ error: errorMessage(error) });
+        if (isNewest()) set({ error: errorMessage(error) });
       }
     },
     async signIn(email, password, confirm) {

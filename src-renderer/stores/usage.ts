@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import type { ResultOf, UsageLogView } from '../../src-shared/contract';
 import type { USAGE_ACTIONS } from '../../src-shared/schema';
 import { errorMessage, type Client } from '../client';
+import { loadCounter } from './loads';
 
 export type UsageAction = (typeof USAGE_ACTIONS)[number];
 
@@ -39,8 +40,7 @@ export interface UsageState {
 const MAX_PER_CALL = 500;
 
 export function createUsageStore({ call, on, onReconnect }: Client) {
-  /** Numbers the loads, so that an older answer arriving late never replaces a newer one. */
-  let lastLoad = 0;
+  const loads = loadCounter();
 
   /** `limit` entries from `offset`, in as many calls as it takes, and one more: whether it came tells if more remain. */
   async function logPage(action: UsageAction | null, offset: number, limit: number) {
@@ -65,7 +65,7 @@ export function createUsageStore({ call, on, onReconnect }: Client) {
     loadingMore: false,
     error: null,
     async load() {
-      const load = ++lastLoad;
+      const isNewest = loads.start();
       const { action, log } = get();
       try {
         const [summary, daily, cloudDaily, page] = await Promise.all([
@@ -74,33 +74,33 @@ export function createUsageStore({ call, on, onReconnect }: Client) {
           call('usage.cloudDaily', { days: CHART_DAYS }),
           logPage(action, 0, Math.max(PAGE, log.length)),
         ]);
-        if (load === lastLoad) set({ summary, daily, cloudDaily, log: page.entries, hasMore: page.hasMore, error: null });
+        if (isNewest()) set({ summary, daily, cloudDaily, log: page.entries, hasMore: page.hasMore, error: null });
       } catch (error) {
-        if (load === lastLoad) set({ error: errorMessage(error) });
+        if (isNewest()) set({ error: errorMessage(error) });
       }
     },
     async filter(action) {
-      const load = ++lastLoad;
+      const isNewest = loads.start();
       set({ action });
       try {
         const page = await logPage(action, 0, PAGE);
-        if (load === lastLoad) set({ log: page.entries, hasMore: page.hasMore, error: null });
+        if (isNewest()) set({ log: page.entries, hasMore: page.hasMore, error: null });
       } catch (error) {
-        if (load === lastLoad) set({ error: errorMessage(error) });
+        if (isNewest()) set({ error: errorMessage(error) });
       }
     },
     async loadMore() {
-      const load = lastLoad;
+      const isNewest = loads.current();
       const { action, log } = get();
       set({ loadingMore: true });
       try {
         const page = await logPage(action, log.length, PAGE);
-        if (load !== lastLoad) return;
+        if (!isNewest()) return;
         // Entries logged since the last load shift the offsets: an entry may come twice, and is kept once.
         const shown = new Set(log.map((entry) => entry.id));
         set({ log: [...log, ...page.entries.filter((entry) => !shown.has(entry.id))], hasMore: page.hasMore, error: null });
       } catch (error) {
-        if (load === lastLoad) set({ error: errorMessage(error) });
+        if (isNewest()) set({ error: errorMessage(error) });
       } finally {
         set({ loadingMore: false });
       }

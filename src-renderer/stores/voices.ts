@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { VoiceView } from '../../src-shared/contract';
 import { errorMessage, type Client } from '../client';
+import { loadCounter } from './loads';
 
 export interface VoicesState {
   voices: VoiceView[];
@@ -14,19 +15,19 @@ export interface VoicesState {
 }
 
 export function createVoicesStore({ call, on, onReconnect }: Client) {
-  let lastLoad = 0;
+  const loads = loadCounter();
 
   const useVoices = create<VoicesState>()((set) => ({
     voices: [],
     loaded: false,
     error: null,
     async load() {
-      const load = ++lastLoad;
+      const isNewest = loads.start();
       try {
         const { voices } = await call('voices.list');
-        if (load === lastLoad) set({ voices, loaded: true, error: null });
+        if (isNewest()) set({ voices, loaded: true, error: null });
       } catch (error) {
-        if (load === lastLoad) set({ error: errorMessage(error) });
+        if (isNewest()) set({ error: errorMessage(error) });
       }
     },
   }));

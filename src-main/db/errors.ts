@@ -16,6 +16,8 @@ export type StoreErrorCode =
   | 'COMMIT_FAILED'
   // No room left on the disk; writes are refused until space returns.
   | 'DISK_FULL'
+  // A write asked of a store being closed: nothing was written.
+  | 'STORE_CLOSED'
   // The store file is damaged (`details.reason`), or gone while the profile still has audio or backups of it.
   | 'STORE_DAMAGED'
   | 'STORE_MISSING'

@@ -26,6 +26,12 @@ export function isCommitFailure(error: unknown): error is LmdbCommitFailure {
   return error instanceof Error && typeof (error as Partial<LmdbCommitFailure>).commitError?.then === 'function';
 }
 
+/** A synchronous commit's error, in the shape of lmdb-js's failed batch (its cause beside it). */
+export function commitFailure(cause: unknown): LmdbCommitFailure {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return Object.assign(new Error(`commit failed: ${message}`), { commitError: Promise.reject(cause) });
+}
+
 /** errno values of "no room": ENOSPC, EDQUOT. */
 const NO_ROOM = new Set([28, 122, 'ENOSPC', 'EDQUOT']);
 /** Below this much free space, a failed write (often reported as EIO by LMDB) is taken for a full disk. */
@@ -105,6 +111,8 @@ export class HealthMonitor {
     const cause = await causeOf(failure);
     const free = await freeBytes(this.path);
     const since = this.health.state === 'ok' ? new Date().toISOString() : this.health.since;
+    // Failing again while retrying: the next probe waits longer.
+    if (this.health.state !== 'ok') this.delay = Math.min(this.delay * 2, MAX_RETRY_MS);
     const details = { retryable: true, cause: cause.message, errno: cause.code, freeBytes: free };
     this.schedule();
     if (NO_ROOM.has(cause.code as string) || (free !== null && free < LOW_SPACE_BYTES)) {
@@ -128,10 +136,9 @@ export class HealthMonitor {
       this.probe().then(
         () => this.committed(),
         (error: unknown) => {
-          if (isCommitFailure(error)) {
-            this.delay = Math.min(this.delay * 2, MAX_RETRY_MS);
-            void this.failed(error);
-          } else if (!this.closed) {
+          // A failed commit was recorded by `failed` (the store's commit path calls it); anything else is logged.
+          if (isCommitFailure(error)) void this.failed(error);
+          else if (!(error instanceof StoreError && error.retryable) && !this.closed) {
             console.error('store health probe failed', error);
           }
         },

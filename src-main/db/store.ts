@@ -5,11 +5,11 @@
  */
 import { truncateSync } from 'node:fs';
 import { constants } from 'node:os';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type RootDatabase, type TransactionFlags } from 'lmdb';
 import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
 import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb, type FeedHint } from './changes';
 import { StoreError } from './errors';
-import { HealthMonitor, isCommitFailure, type HealthListener, type StoreHealth } from './health';
+import { HealthMonitor, commitFailure, type HealthListener, type StoreHealth } from './health';
 import { checkIntegrity, rebuildIndexes, type IntegrityReport } from './integrity';
 import { MigrationRunner, createTables, type Catalog, type Migration, type MigrationRecord, type MigrationStatus } from './migrate';
 import type { Plan, QueryOptions } from './query';
@@ -130,11 +130,40 @@ function notify(listener: ChangeListener, entries: readonly ChangeEntry[]): void
   }
 }
 
+interface Queued {
+  fn: (tx: Writer) => unknown;
+  origin: string | undefined;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The group commit's flags (lmdb-js's beginTxn): abortable (1), committed by this thread even while lmdb-js's
+ * write thread has a batch open (2), MDB_NOSYNC (0x10000) and MDB_NOMETASYNC (0x40000). In an overlappingSync
+ * environment a MDB_NOSYNC commit writes its meta page marked unflushed; LMDB reuses no page a flushed commit may
+ * still need, and after a power cut opens at the last flushed meta, consistent. Our patched build
+ * (scripts/lmdb-patch.mjs) leaves the flush of a commit begun with both flags to `flush()` (lmdb-js's `env.sync`,
+ * on a libuv thread), so the main thread never waits for the disk; the unpatched build flushes in the commit call.
+ * Either way a commit that returned is in the OS's cache: a killed process loses none of it.
+ */
+/** lmdb-js's flush of the commits so far on a libuv thread (not in its types). */
+interface Flushable {
+  sync(callback: (error?: unknown) => void): void;
+}
+
+const COMMIT_FLAGS = (1 | 2 | 0x10000 | 0x40000) as TransactionFlags;
+
 class LmdbStore extends Reader {
   private catalog: Catalog;
   private readonly listeners = new Set<ChangeListener>();
   private readonly feedHint: FeedHint = {};
   private readonly monitor: HealthMonitor;
+  /** Transactions waiting for the next group commit. */
+  private queued: Queued[] = [];
+  private closing = false;
+  /** The background flush running (`env.sync`), and whether commits came after it started. */
+  private flushing: Promise<void> | undefined;
+  private flushAgain = false;
   readonly migrations: Store['migrations'];
 
   constructor(
@@ -149,7 +178,7 @@ class LmdbStore extends Reader {
     this.catalog = runner.catalog();
     // The probe after a failed commit: one small write of the store's own, outside the refusal of a full disk.
     this.monitor = new HealthMonitor(path, async () => {
-      await env.childTransaction(() => meta.put('health.probe', this.clock().toISOString()));
+      await this.enqueue(() => meta.putSync('health.probe', this.clock().toISOString()), undefined);
     });
     const reload = async (step: Promise<MigrationStatus[]>) => {
       const status = await step;
@@ -163,27 +192,89 @@ class LmdbStore extends Reader {
     };
   }
 
-  async transaction<R>(fn: (tx: Writer) => R, options: TransactionOptions = {}): Promise<R> {
-    this.monitor.assertWritable();
-    const now = this.clock().toISOString();
-    let feed: FeedWriter | undefined;
-    let result: unknown;
+  transaction<R>(fn: (tx: Writer) => R, options: TransactionOptions = {}): Promise<R> {
     try {
-      result = await this.env.childTransaction(() => {
-        feed = new FeedWriter(this.feed, now, options.origin, this.feedHint);
-        const value = fn(new Writer(() => this.catalog.schema, feed, now));
-        if (value instanceof Promise) throw new TypeError('a store transaction callback must be synchronous');
-        return value;
-      });
+      this.monitor.assertWritable();
     } catch (error) {
-      // The whole batch failed to commit: this write changed nothing, and may succeed if tried again.
-      if (isCommitFailure(error)) throw await this.monitor.failed(error);
-      throw error;
+      return Promise.reject(error);
+    }
+    return this.enqueue(fn, options.origin);
+  }
+
+  /** Queues `fn` for the next group commit (outside the refusal of a full disk: the health probe comes here too). */
+  private enqueue<R>(fn: (tx: Writer) => R, origin: string | undefined): Promise<R> {
+    if (this.closing) return Promise.reject(new StoreError('STORE_CLOSED', 'The store is closed: nothing was written.'));
+    return new Promise<R>((resolve, reject) => {
+      this.queued.push({ fn, origin, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
+    });
+  }
+
+  /**
+   * One group commit: every transaction queued in the last event-loop turn, each in its own child transaction
+   * (one that throws changes nothing and fails no other), in one main-thread write transaction, committed once.
+   * Then each promise settles, and the listeners hear of what committed.
+   */
+  private commitQueued(): void {
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length === 0) return;
+    const now = this.clock().toISOString();
+    const outcomes: ({ ok: true; value: unknown; entries: readonly ChangeEntry[] } | { ok: false; error: unknown })[] = [];
+    try {
+      this.env.transactionSync(() => {
+        for (const { fn, origin } of batch) {
+          const feed = new FeedWriter(this.feed, now, origin, this.feedHint);
+          try {
+            // Nested in the open write transaction, lmdb-js runs this as a synchronous child transaction.
+            const value = this.env.childTransaction(() => {
+              const result = fn(new Writer(() => this.catalog.schema, feed, now));
+              if (result instanceof Promise) throw new TypeError('a store transaction callback must be synchronous');
+              return result;
+            }) as unknown;
+            outcomes.push({ ok: true, value, entries: feed.appended });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }, COMMIT_FLAGS);
+    } catch (cause) {
+      // The commit failed: nothing of the batch was written, and each of its writes may succeed if tried again.
+      const failure = this.monitor.failed(commitFailure(cause));
+      for (const { reject } of batch) failure.then(reject, reject);
+      return;
     }
     this.monitor.committed();
-    const entries = feed!.appended;
-    if (entries.length > 0) this.listeners.forEach((listener) => notify(listener, entries));
-    return result as R;
+    this.flush();
+    batch.forEach(({ resolve, reject }, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) return reject(outcome.error);
+      resolve(outcome.value);
+      if (outcome.entries.length > 0) this.listeners.forEach((listener) => notify(listener, outcome.entries));
+    });
+  }
+
+  /**
+   * Flushes the commits so far to disk on a libuv thread (one at a time; commits made meanwhile are flushed by
+   * the next). A flush that fails is a failed save: the health monitor says so and probes until one succeeds.
+   */
+  private flush(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = new Promise<void>((resolve) => {
+      (this.env as unknown as Flushable).sync((error?: unknown) => {
+        if (error) void this.monitor.failed(commitFailure(error));
+        resolve();
+      });
+    }).then(() => {
+      this.flushing = undefined;
+      if (this.flushAgain && !this.closing) {
+        this.flushAgain = false;
+        this.flush();
+      }
+    });
   }
 
   insert(table: string, doc: Row): Promise<Row> {
@@ -250,6 +341,12 @@ class LmdbStore extends Reader {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    // What is queued commits first; lmdb-js closing in the same turn as a synchronous commit would deadlock.
+    if (this.queued.length > 0) this.commitQueued();
+    await new Promise((resolve) => setImmediate(resolve));
+    // lmdb-js flushes the last commits as it closes the environment.
+    await this.flushing;
     this.listeners.clear();
     this.monitor.close();
     await this.env.close();

@@ -2,7 +2,8 @@
  * The floor: the same rows and the same index entries written by hand with lmdb-js, opened as the store opens
  * its environment (same durability). One database per table (msgpack with shared structures, no cache), one per
  * index (`[...values, id]` keys, empty values) and a values → id lookup per unique index, as the store keeps them.
- * Each write is one `childTransaction` callback (the store's unit of isolation too). Nothing else: no type,
+ * Each write is one child transaction (the store's unit of isolation too), committed as the store commits: the
+ * writes asked for in one event-loop turn in one synchronous write transaction with the store's flags. Nothing else: no type,
  * NOT NULL or CHECK checks, no foreign-key checks on insert, no unique checks, no change feed. Only what an
  * operation needs to be right is done: the rate-limit row is found through the lookup of its (api_key_id, date)
  * unique index, and deleting a user removes its dependents (jobs, memos and each memo's job, usage logs, rate
@@ -12,7 +13,7 @@
  * the store's; the code that writes and reads them is written out here for these tables.
  */
 import { join } from 'node:path';
-import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+import { open, type Database, type Key, type RootDatabase, type TransactionFlags } from 'lmdb';
 import { MAXIMUM_KEY } from 'ordered-binary';
 import { tables, type ApiKey, type Memo, type RateLimit, type TableDef } from '../../src-shared/schema';
 import type { Contender, LoadRow, LoadTable } from './contender';
@@ -106,9 +107,24 @@ function idsOf(index: Index, prefix: Key[], limit?: number): string[] {
   return ids;
 }
 
+/**
+ * The store's commit flags (see COMMIT_FLAGS in src-main/db/store.ts): abortable, synchronous, MDB_NOSYNC and
+ * MDB_NOMETASYNC; with the patched build the flush runs after the commit on a libuv thread (`env.sync`), as the store's.
+ */
+const COMMIT_FLAGS = (1 | 2 | 0x10000 | 0x40000) as TransactionFlags;
+
+interface Queued {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 export class LmdbRaw implements Contender {
   readonly name = 'lmdb-js';
   private env!: RootDatabase;
+  private queued: Queued[] = [];
+  private flushing: Promise<void> | undefined;
+  private flushAgain = false;
   private t!: Record<LoadTable | 'rate_limits' | 'subscriptions' | 'jobs', Table>;
   // The indexes the operations read, looked up once.
   private ix!: {
@@ -157,19 +173,65 @@ export class LmdbRaw implements Contender {
     };
   }
 
+  /** Runs `write` in a child transaction of the next group commit; resolves with its result once committed. */
+  private transaction<R>(write: () => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queued.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queued.length === 1) setImmediate(() => this.commit());
+    });
+  }
+
+  private commit(): void {
+    const batch = this.queued;
+    this.queued = [];
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      this.env.transactionSync(() => {
+        for (const { write } of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.env.childTransaction(write) as unknown });
+          } catch (error) {
+            outcomes.push({ ok: false, value: error });
+          }
+        }
+      }, COMMIT_FLAGS);
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    this.flush();
+    batch.forEach(({ resolve, reject }, i) => (outcomes[i]!.ok ? resolve : reject)(outcomes[i]!.value));
+  }
+
+  /** One background flush at a time; commits made meanwhile are flushed by the next. */
+  private flush(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    const env = this.env as unknown as { sync(callback: (error?: unknown) => void): void };
+    this.flushing = new Promise<void>((resolve, reject) => env.sync((error) => (error ? reject(error as Error) : resolve()))).then(() => {
+      this.flushing = undefined;
+      if (this.flushAgain) {
+        this.flushAgain = false;
+        this.flush();
+      }
+    });
+  }
+
   async load(table: LoadTable, rows: readonly LoadRow[]): Promise<void> {
     const target = this.t[table];
-    await this.env.childTransaction(() => {
+    await this.transaction(() => {
       for (const row of rows) put(target, row.id, row as Row);
     });
   }
 
   async insertMemo(memo: Memo): Promise<void> {
-    await this.env.childTransaction(() => put(this.t.memos, memo.id, memo));
+    await this.transaction(() => put(this.t.memos, memo.id, memo));
   }
 
   async insertMemos(batch: readonly Memo[]): Promise<void> {
-    await this.env.childTransaction(() => {
+    await this.transaction(() => {
       for (const memo of batch) put(this.t.memos, memo.id, memo);
     });
   }
@@ -191,7 +253,7 @@ export class LmdbRaw implements Contender {
   }
 
   rateLimitHit(call: RateCall): Promise<boolean> {
-    return this.env.childTransaction(() => {
+    return this.transaction(() => {
       const rates = this.t.rate_limits;
       const id = this.ix.rateByKeyDate.lookup!.get([call.apiKeyId, call.date]);
       const row = id === undefined ? undefined : (rates.rows.get(id) as RateLimit | undefined);
@@ -218,7 +280,7 @@ export class LmdbRaw implements Contender {
   }
 
   async deleteUser(id: string): Promise<void> {
-    await this.env.childTransaction(() => {
+    await this.transaction(() => {
       const { users, memos, usage_logs, api_keys, rate_limits, subscriptions, jobs } = this.t;
       const user = users.rows.get(id);
       if (!user) return;
@@ -274,9 +336,13 @@ export class LmdbRaw implements Contender {
 
   async settle(): Promise<void> {
     await this.env.flushed;
+    while (this.flushing) await this.flushing;
   }
 
   async close(): Promise<void> {
+    // lmdb-js closing in the same turn as a synchronous commit would deadlock.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.flushing) await this.flushing;
     await this.env.close();
   }
 }

@@ -11,6 +11,14 @@
  * (me_freelist_no_reverse_iteration); the fix forbids it for the whole save, so a page it needs then comes from the
  * end of the file instead.
  *
+ *
+ * Second fix, of the commit path (the store's group commit, src-main/db/store.ts): in an overlappingSync environment
+ * a MDB_NOSYNC commit writes its meta page marked unflushed and LMDB reuses no page a flushed commit may still need,
+ * so after a power cut the file opens at the last flushed commit, consistent; but the committing thread then waits
+ * for the fdatasync itself (0.2 ms on a quiet disk, several ms under load: on the Electron main thread). A commit
+ * begun with MDB_NOSYNC|MDB_NOMETASYNC (no other caller uses both) now returns once its meta is written, as lmdb-js's
+ * own write thread's commits resolve before their flush; the store flushes after it on a libuv thread (`env.sync`).
+ *
  * The patched source is built into node_modules/lmdb/build/Release, which lmdb-js loads before its prebuilt
  * binaries (and which electron-builder rebuilds from the same patched source for Electron). Idempotent; does
  * nothing for another lmdb version. A failed build leaves the prebuilt binary in place and says so.
@@ -33,6 +41,25 @@ if (version !== VERSION) {
 }
 
 let text = readFileSync(source, 'utf8');
+const original = text;
+const DEFERRED = '/* agent-talk: a MDB_NOSYNC|MDB_NOMETASYNC commit leaves its flush to mdb_env_sync */';
+if (!text.includes(DEFERRED)) {
+  const anchor = '\tif ((txn->mt_flags & MDB_NOSYNC) && (env->me_flags & MDB_OVERLAPPINGSYNC)) {\n\t\tsize_t txn_id = txn->mt_txnid;';
+  if (text.split(anchor).length !== 2) throw new Error(`lmdb-patch: the overlapping-sync commit end not found once in ${source}`);
+  text = text.replace(
+    anchor,
+    [
+      `\t${DEFERRED}`,
+      '\tif ((txn->mt_flags & (MDB_NOSYNC|MDB_NOMETASYNC)) == (MDB_NOSYNC|MDB_NOMETASYNC) && (env->me_flags & MDB_OVERLAPPINGSYNC)) {',
+      '\t\tmdb_txn_end(txn, end_mode);',
+      '\t\tif (callback)',
+      '\t\t\tcallback(ctx, 1);',
+      '\t\treturn MDB_SUCCESS;',
+      '\t}',
+      anchor,
+    ].join('\n'),
+  );
+}
 if (!text.includes(MARKER)) {
   const definition = 'static int\nmdb_freelist_save(MDB_txn *txn)\n{';
   if (text.split(definition).length !== 2) throw new Error(`lmdb-patch: mdb_freelist_save not found once in ${source}`);
@@ -56,10 +83,11 @@ if (!text.includes(MARKER)) {
       '{',
     ].join('\n'),
   );
-  writeFileSync(source, text);
 }
+if (text !== original) writeFileSync(source, text);
 
-if (existsSync(built) && !process.argv.includes('--rebuild')) process.exit(0);
+// Built already from this very source: nothing to do. A fix added since (the source just changed) rebuilds.
+if (existsSync(built) && text === original && !process.argv.includes('--rebuild')) process.exit(0);
 // Node's own headers where it ships them (Debian's nodejs), else node-gyp fetches them.
 const prefix = dirname(dirname(process.execPath));
 const nodedir = existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
@@ -67,7 +95,7 @@ try {
   // npm names the node-gyp it ships to the scripts it runs; run by hand, the one in node_modules.
   const nodeGyp = process.env.npm_config_node_gyp ?? join(dirname(lmdbDir), 'node-gyp', 'bin', 'node-gyp.js');
   execFileSync(process.execPath, [nodeGyp, 'rebuild', ...nodedir], { cwd: lmdbDir, stdio: ['ignore', 'ignore', 'inherit'] });
-  console.log('lmdb-patch: lmdb built from source with the free-list fix.');
+  console.log('lmdb-patch: lmdb built from source with its fixes (free list, deferred flush).');
 } catch (error) {
   console.warn(`lmdb-patch: building lmdb failed (${error instanceof Error ? error.message : String(error)}); its prebuilt binary, without the fix, stays in use.`);
 }

@@ -1,7 +1,8 @@
 /**
- * The store: one LMDB environment holding the tables of a schema given as data. Reads are synchronous; writes
- * run in lmdb-js's batched asynchronous transactions (each caller's callback in a child transaction, so one
- * failing caller never takes others down) and resolve only once committed and flushed.
+ * The store: one LMDB environment holding the tables of a schema given as data. Reads are synchronous; the writes
+ * asked for in one event-loop turn are committed together on the main thread (each caller's callback in a child
+ * transaction, so one failing caller never takes others down) and resolve once committed; the flush to disk
+ * follows on a libuv thread (see COMMIT_FLAGS).
  */
 import { truncateSync } from 'node:fs';
 import { constants } from 'node:os';

@@ -91,6 +91,20 @@ describe('transactions', () => {
     expect(reopened.get('users', user.id)).toEqual(user);
     expect(reopened.lastChangeSeq()).toBe(1);
   });
+
+  it('commits the writes asked for just before a close, and refuses those asked for after it', async () => {
+    const store = await openAgentTalk();
+    const dir = store.path.replace(/\/store\.mdb$/, '');
+    const pending = store.insert('users', { email: 'ada@example.com' });
+    const closed = store.close();
+    const late = await failure(store.insert('users', { email: 'late@example.com' }));
+    expect(late).toMatchObject({ code: 'STORE_CLOSED' });
+    const user = await pending;
+    await closed;
+    const reopened = await openAgentTalk(dir);
+    expect(reopened.get('users', user.id)).toEqual(user);
+    expect(reopened.count('users')).toBe(1);
+  });
 });
 
 describe('change feed', () => {

@@ -63,8 +63,8 @@ export class Writer extends Reader {
    * the schema compiles new ones, so nothing found under an old definition is taken for the new).
    */
   private readonly found = new Map<CompiledTable, Set<unknown>>();
-  /** Rows (`table\0id`) this transaction updated or deleted: `updateRow` reads these again. */
-  private readonly rewritten = new Set<string>();
+  /** Rows this transaction updated or deleted, per table name: `updateRow` reads these again. */
+  private readonly rewritten = new Map<string, Set<unknown>>();
 
   constructor(
     schema: () => Schema,
@@ -131,9 +131,15 @@ export class Writer extends Reader {
     return this.write(table, id, current, next);
   }
 
+  private rewrote(table: CompiledTable, id: string): void {
+    const ids = this.rewritten.get(table.def.name);
+    if (ids) ids.add(id);
+    else this.rewritten.set(table.def.name, new Set([id]));
+  }
+
   /** Whether a row read earlier in this transaction is still the stored one: true unless written since. */
   protected wasRead(table: CompiledTable, id: string): boolean {
-    return !this.rewritten.has(`${table.def.name}\0${id}`);
+    return !this.rewritten.get(table.def.name)?.has(id);
   }
 
   delete(tableName: string, id: string): DeleteResult {
@@ -156,7 +162,7 @@ export class Writer extends Reader {
 
   /** Writes `next` over `current`, moving index entries of the columns that changed. */
   private write(table: CompiledTable, id: string, current: Row, next: Row): Row {
-    this.rewritten.add(`${table.def.name}\0${id}`);
+    this.rewrote(table, id);
     const changed: string[] = [];
     for (const column in next) if (!sameValue(current[column], next[column])) changed.push(column);
     this.checkReferences(table, next, changed);
@@ -183,9 +189,8 @@ export class Writer extends Reader {
   }
 
   private deleteRow(table: CompiledTable, id: string, row: Row, result: DeleteResult, deleting: Set<string>): void {
-    const name = `${table.def.name}\0${id}`;
-    deleting.add(name);
-    this.rewritten.add(name);
+    deleting.add(`${table.def.name}\0${id}`);
+    this.rewrote(table, id);
     this.found.get(table)?.delete(id);
     for (const { child, foreignKey, path } of table.referencedBy) {
       const childIds = path ? this.referencing(path, id) : [...child.rows.getRange()].filter(({ value }) => value[foreignKey.column] === id).map(({ key }) => key);

@@ -145,7 +145,7 @@ export class Writer extends Reader {
   delete(tableName: string, id: string): DeleteResult {
     const table = this.table(tableName);
     const result = { deleted: 0, nulled: 0 };
-    this.deleteRow(table, id, this.existing(table, id), result, new Set());
+    this.deleteRow(table, id, this.existing(table, id), result, new Map());
     return result;
   }
 
@@ -188,8 +188,10 @@ export class Writer extends Reader {
     return next;
   }
 
-  private deleteRow(table: CompiledTable, id: string, row: Row, result: DeleteResult, deleting: Set<string>): void {
-    deleting.add(`${table.def.name}\0${id}`);
+  private deleteRow(table: CompiledTable, id: string, row: Row, result: DeleteResult, deleting: Map<CompiledTable, Set<unknown>>): void {
+    const ids = deleting.get(table);
+    if (ids) ids.add(id);
+    else deleting.set(table, new Set([id]));
     this.rewrote(table, id);
     this.found.get(table)?.delete(id);
     for (const { child, foreignKey, path } of table.referencedBy) {
@@ -203,7 +205,7 @@ export class Writer extends Reader {
         );
       }
       for (const childId of childIds) {
-        if (deleting.has(`${child.def.name}\0${childId}`)) continue;
+        if (deleting.get(child)?.has(childId)) continue;
         const childRow = child.rows.get(childId)!;
         if (foreignKey.onDelete === 'cascade') {
           this.deleteRow(child, childId, childRow, result, deleting);

@@ -122,13 +122,17 @@ export class Writer extends Reader {
   updateRow(tableName: string, row: Row, patch: Row): Row {
     const table = this.table(tableName);
     const { def } = table;
-    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-      throw new StoreError('INVALID_TYPE', `updateRow needs a ${def.name} row, got ${kindOf(row)}`, { table: def.name, valueKind: kindOf(row) });
+    const id = row !== null && typeof row === 'object' && !Array.isArray(row) ? row[def.primaryKey] : undefined;
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      throw new StoreError('INVALID_TYPE', `updateRow needs a ${def.name} row with its ${def.primaryKey}, got ${kindOf(row)}`, {
+        table: def.name,
+        valueKind: kindOf(row),
+      });
     }
-    const id = row[def.primaryKey] as string;
-    const current = this.wasRead(table, id) ? row : this.existing(table, id);
+    const key = id as string;
+    const current = this.wasRead(table, key) ? row : this.existing(table, key);
     const next = prepareUpdate(def, current, patch, this.now);
-    return this.write(table, id, current, next);
+    return this.write(table, key, current, next);
   }
 
   private rewrote(table: CompiledTable, id: string): void {
@@ -225,11 +229,6 @@ export class Writer extends Reader {
     result.deleted++;
   }
 
-  /**
-   * Checks that the rows `row` references exist: all its foreign keys, or those of `columns` (the ones a write
-   * changed). A parent found once is remembered for the rest of the transaction (until this writer deletes it), so
-   * a batch of rows of one user reads the user once.
-   */
   /** The rows whose foreign key (the first column of `path`) is `id`: one get where `path` is a unique lookup of that column alone. */
   private referencing(path: IndexPath, id: string): string[] {
     if (path.lookup && path.columns.length === 1 && !path.folded) {
@@ -239,6 +238,11 @@ export class Writer extends Reader {
     return [...scanKeys(path, keyRange([id]))].map(primaryKeyOf);
   }
 
+  /**
+   * Checks that the rows `row` references exist: all its foreign keys, or those of `columns` (the ones a write
+   * changed). A parent found once is remembered for the rest of the transaction (until this writer deletes it), so
+   * a batch of rows of one user reads the user once.
+   */
   protected checkReferences(table: CompiledTable, row: Row, columns?: readonly string[]): void {
     const foreignKeys = table.def.foreignKeys;
     if (!foreignKeys) return;

@@ -122,6 +122,7 @@ describe('updateRow: an update of the row the transaction has read', () => {
     const badType = await failure(store.transaction((tx) => tx.updateRow('api_keys', tx.get('api_keys', key.id)!, { usage_count: 'many' as never })));
     expect(badType).toMatchObject({ code: 'INVALID_TYPE', details: { column: 'usage_count' } });
     expect(await failure(store.transaction((tx) => tx.updateRow('api_keys', null as never, { usage_count: 1 })))).toMatchObject({ code: 'INVALID_TYPE' });
+    expect(await failure(store.transaction((tx) => tx.updateRow('api_keys', { usage_count: 1 } as never, { usage_count: 2 })))).toMatchObject({ code: 'INVALID_TYPE' });
     expect(store.list('api_keys', { orderBy: 'key_hash' })).toEqual([key, other]);
     expect(store.lastChangeSeq()).toBe(seq);
   });

@@ -22,6 +22,8 @@ export type ChangeListener = (entries: readonly ChangeEntry[]) => void;
 
 export type FeedDb = Database<ChangeEntry, number>;
 
+const APPEND = { append: true } as const;
+
 /** The number of the last entry this process wrote: a guess at the feed's end, checked before it is used. */
 export interface FeedHint {
   last?: number;
@@ -42,8 +44,17 @@ export class FeedWriter {
   append(table: string, op: ChangeEntry['op'], id: string, values?: Row): void {
     // Read the last number inside the transaction, so concurrent writers (other processes too) never collide.
     this.next ??= this.end() + 1;
-    const entry: ChangeEntry = { seq: this.next++, at: this.at, table, op, id, ...(values && { values }), ...(this.origin && { origin: this.origin }) };
-    this.db.put(entry.seq, entry);
+    const seq = this.next++;
+    const { at, origin } = this;
+    // Object literals, not spreads, with the keys always in this order (the stored record's structure).
+    let entry: ChangeEntry;
+    if (values) entry = origin ? { seq, at, table, op, id, values, origin } : { seq, at, table, op, id, values };
+    else entry = origin ? { seq, at, table, op, id, origin } : { seq, at, table, op, id };
+    // Numbers only grow, so the entry goes at the end (LMDB's MDB_APPEND: no search, full pages). lmdb-js's putSync
+    // says whether it wrote (its README; its types say void): an entry not after the last would be a numbering bug.
+    if (!(this.db.putSync(seq, entry, APPEND) as unknown as boolean)) {
+      throw new Error(`change feed: entry ${seq} is not after the last entry (a numbering bug; nothing is written)`);
+    }
     this.appended.push(entry);
     this.hint.last = entry.seq;
   }

@@ -87,6 +87,11 @@ export class Migrator extends Writer {
     return this.catalog;
   }
 
+  /** A migration rewrites rows beneath what it read (extendTable, reduceTable): `updateRow` always reads again. */
+  protected override wasRead(): boolean {
+    return false;
+  }
+
   private replace(defs: readonly TableDef[], lookups = this.catalog.lookups): void {
     this.catalog = { defs, schema: compileSchema(this.env, defs, lookups), lookups };
   }

@@ -18,21 +18,20 @@ function isJson(value: unknown, depth = 0): boolean {
   return false;
 }
 
+/** Each column type's test of a non-null value. */
+const TYPE_TESTS = new Map<string, (value: unknown) => boolean>([
+  ['text', (value) => typeof value === 'string'],
+  ['timestamp', (value) => typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value))],
+  ['integer', (value) => Number.isSafeInteger(value)],
+  ['real', (value) => typeof value === 'number' && Number.isFinite(value)],
+  ['boolean', (value) => typeof value === 'boolean'],
+  ['json', (value) => isJson(value)],
+]);
+
+const NO_TYPE = () => false;
+
 export function typeMatches(def: ColumnDef, value: unknown): boolean {
-  switch (def.type) {
-    case 'text':
-      return typeof value === 'string';
-    case 'timestamp':
-      return typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value));
-    case 'integer':
-      return Number.isSafeInteger(value);
-    case 'real':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'json':
-      return isJson(value);
-  }
+  return (TYPE_TESTS.get(def.type) ?? NO_TYPE)(value);
 }
 
 /** Checks that a non-null value has the column's type (what a query value must satisfy too). */
@@ -73,20 +72,6 @@ export function checkValue(table: TableDef, column: string, value: unknown): voi
   }
 }
 
-function assertKnownColumns(table: TableDef, doc: object): void {
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new StoreError('INVALID_TYPE', `a ${table.name} row must be an object, got ${kindOf(doc)}`, {
-      table: table.name,
-      valueKind: kindOf(doc),
-    });
-  }
-  for (const column of Object.keys(doc)) {
-    if (!Object.hasOwn(table.columns, column)) {
-      throw new StoreError('UNKNOWN_COLUMN', `${table.name} has no column "${column}"`, { table: table.name, column });
-    }
-  }
-}
-
 /** How a case-insensitive column's text is compared and indexed (see ColumnDef.caseInsensitive). */
 export function foldCase(value: unknown): unknown {
   return typeof value === 'string' ? value.toLowerCase() : value;
@@ -100,21 +85,80 @@ export function defaultValue(def: ColumnDef, now: string): unknown {
   return typeof def.default === 'object' && def.default !== null ? structuredClone(def.default) : (def.default ?? null);
 }
 
+/**
+ * A table's columns as the writes check them, prepared once per definition: each column's test of NOT NULL, type
+ * and CHECK in one call, true when the value passes (the error itself is left to checkValue, on a failure only).
+ */
+interface ColumnPlan {
+  readonly name: string;
+  readonly def: ColumnDef;
+  readonly valid: (value: unknown) => boolean;
+}
+
+interface TablePlan {
+  readonly columns: readonly ColumnPlan[];
+  readonly byName: ReadonlyMap<string, ColumnPlan>;
+  /** The columns an update sets to its time when the patch leaves them out. */
+  readonly touched: readonly string[];
+}
+
+function validator(def: ColumnDef): (value: unknown) => boolean {
+  const nullable = !def.notNull;
+  const type = TYPE_TESTS.get(def.type) ?? NO_TYPE;
+  if (!def.oneOf) return (value) => (value === null || value === undefined ? nullable : type(value));
+  const allowed = new Set<unknown>(def.oneOf);
+  return (value) => (value === null || value === undefined ? nullable : type(value) && allowed.has(value));
+}
+
+const plans = new WeakMap<TableDef, TablePlan>();
+
+function planOf(table: TableDef): TablePlan {
+  let plan = plans.get(table);
+  if (!plan) {
+    const columns = Object.entries(table.columns).map(([name, def]) => ({ name, def, valid: validator(def) }));
+    plan = {
+      columns,
+      byName: new Map(columns.map((column) => [column.name, column])),
+      touched: columns.filter((column) => column.def.touchOnUpdate).map((column) => column.name),
+    };
+    plans.set(table, plan);
+  }
+  return plan;
+}
+
+/** Refuses a document that is not an object, or that names a column the table does not have. */
+function assertKnownColumns(table: TableDef, doc: object, plan: TablePlan): void {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new StoreError('INVALID_TYPE', `a ${table.name} row must be an object, got ${kindOf(doc)}`, {
+      table: table.name,
+      valueKind: kindOf(doc),
+    });
+  }
+  for (const column in doc) {
+    if (!plan.byName.has(column) && Object.hasOwn(doc, column)) {
+      throw new StoreError('UNKNOWN_COLUMN', `${table.name} has no column "${column}"`, { table: table.name, column });
+    }
+  }
+}
+
 /** A complete row from an insert document: every column present, defaults filled, every value checked. */
 export function prepareInsert(table: TableDef, doc: Row, now: string): Row {
-  assertKnownColumns(table, doc);
+  const plan = planOf(table);
+  assertKnownColumns(table, doc, plan);
   const row: Row = {};
-  for (const [column, def] of Object.entries(table.columns)) {
-    const given = doc[column];
-    row[column] = given === undefined ? defaultValue(def, now) : given;
-    checkValue(table, column, row[column]);
+  for (const { name, def, valid } of plan.columns) {
+    const given = doc[name];
+    const value = given === undefined ? defaultValue(def, now) : given;
+    if (!valid(value)) checkValue(table, name, value);
+    row[name] = value;
   }
   return row;
 }
 
 /** The row after a patch: only known columns, the primary key unchanged, `touchOnUpdate` columns set to now. */
 export function prepareUpdate(table: TableDef, current: Row, patch: Row, now: string): Row {
-  assertKnownColumns(table, patch);
+  const plan = planOf(table);
+  assertKnownColumns(table, patch, plan);
   const pk = table.primaryKey;
   if (patch[pk] !== undefined && patch[pk] !== current[pk]) {
     throw new StoreError('INVALID_QUERY', `${table.name}.${pk} is the primary key and cannot change`, {
@@ -126,21 +170,9 @@ export function prepareUpdate(table: TableDef, current: Row, patch: Row, now: st
   for (const column in patch) {
     const value = patch[column];
     if (value === undefined || !Object.hasOwn(patch, column)) continue;
-    checkValue(table, column, value);
+    if (!plan.byName.get(column)!.valid(value)) checkValue(table, column, value);
     row[column] = value;
   }
-  for (const column of touchedOnUpdate(table)) if (patch[column] === undefined) row[column] = now;
+  for (const column of plan.touched) if (patch[column] === undefined) row[column] = now;
   return row;
-}
-
-const touched = new WeakMap<TableDef, readonly string[]>();
-
-/** The columns an update sets to its time when the patch leaves them out (found once per definition). */
-function touchedOnUpdate(table: TableDef): readonly string[] {
-  let columns = touched.get(table);
-  if (!columns) {
-    columns = Object.keys(table.columns).filter((column) => table.columns[column]!.touchOnUpdate);
-    touched.set(table, columns);
-  }
-  return columns;
 }

@@ -48,6 +48,11 @@ export interface TypedReader<T extends readonly TableDef[]> {
 export interface Transaction<T extends readonly TableDef[]> extends TypedReader<T> {
   insert<N extends Names<T>>(table: N, doc: InsertOf<Def<T, N>>): RowOf<Def<T, N>>;
   update<N extends Names<T>>(table: N, id: string, patch: Partial<RowOf<Def<T, N>>>): RowOf<Def<T, N>>;
+  /**
+   * `update` of a row this transaction has read (as `get` or `query` returned it, unchanged): the same checks and
+   * result without reading the row again. A row read in another transaction goes through `update`.
+   */
+  updateRow<N extends Names<T>>(table: N, row: RowOf<Def<T, N>>, patch: Partial<RowOf<Def<T, N>>>): RowOf<Def<T, N>>;
   delete<N extends Names<T>>(table: N, id: string): DeleteResult;
 }
 
@@ -229,7 +234,7 @@ class LmdbStore extends Reader {
           try {
             // Nested in the open write transaction, lmdb-js runs this as a synchronous child transaction.
             const value = this.env.childTransaction(() => {
-              const result = fn(new Writer(() => this.catalog.schema, feed, now));
+              const result = fn(new Writer(this.schema, feed, now));
               if (result instanceof Promise) throw new TypeError('a store transaction callback must be synchronous');
               return result;
             }) as unknown;

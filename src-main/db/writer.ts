@@ -46,10 +46,26 @@ export class Reader {
   }
 }
 
+const NO_OVERWRITE = { noOverwrite: true } as const;
+
+/**
+ * Writes a row only where its key is free (LMDB's MDB_NOOVERWRITE), in the current transaction, and says whether
+ * it did (lmdb-js's putSync returns that, as its README says; its types say void).
+ */
+const putIfAbsent = (table: CompiledTable, id: string, row: Row): boolean => table.rows.putSync(id, row, NO_OVERWRITE) as unknown as boolean;
+
 const sameValue = (a: unknown, b: unknown) =>
   a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
 
 export class Writer extends Reader {
+  /**
+   * Rows this transaction found referenced and existing, per table (a compiled table: a migration that changes
+   * the schema compiles new ones, so nothing found under an old definition is taken for the new).
+   */
+  private readonly found = new Map<CompiledTable, Set<unknown>>();
+  /** Rows this transaction updated or deleted, per table name: `updateRow` reads these again. */
+  private readonly rewritten = new Map<string, Set<unknown>>();
+
   constructor(
     schema: () => Schema,
     protected readonly feed: FeedWriter,
@@ -60,10 +76,20 @@ export class Writer extends Reader {
 
   insert(tableName: string, doc: Row): Row {
     const table = this.table(tableName);
-    const { def } = table;
+    const { def, indexes } = table;
     const row = prepareInsert(def, doc, this.now);
     const id = row[def.primaryKey] as string;
-    if (table.rows.doesExist(id)) {
+    this.checkReferences(table, row);
+    // Each index key is built once, checked, then written (loops: this runs for every row inserted).
+    const keys: Key[] = [];
+    for (const path of indexes) {
+      const key = indexKey(path, row, id);
+      if (path.unique) this.checkUnique(path, key, id);
+      keys.push(key);
+    }
+    // The row first, written only where its primary key is free (one lookup checks and writes): when it is taken,
+    // nothing of this insert has been written.
+    if (!putIfAbsent(table, id, row)) {
       throw new StoreError('UNIQUE_VIOLATION', `${def.name}.${def.primaryKey}: a row with this primary key exists`, {
         table: def.name,
         column: def.primaryKey,
@@ -71,14 +97,11 @@ export class Writer extends Reader {
         valueKind: kindOf(id),
       });
     }
-    this.checkReferences(table, row, Object.keys(def.columns));
-    const keys = table.indexes.map((path) => indexKey(path, row, id));
-    table.indexes.forEach((path, i) => path.unique && this.checkUnique(path, keys[i]!, id));
-    table.rows.put(id, row);
-    table.indexes.forEach((path, i) => {
+    for (let i = 0; i < indexes.length; i++) {
+      const path = indexes[i]!;
       path.db.put(keys[i]!, EMPTY);
-      putLookup(path, keys[i]!, id);
-    });
+      if (path.lookup) putLookup(path, keys[i]!, id);
+    }
     this.feed.append(def.name, 'insert', id, row);
     return row;
   }
@@ -90,10 +113,43 @@ export class Writer extends Reader {
     return this.write(table, id, current, next);
   }
 
+  /**
+   * `update` of a row as this transaction read it (what `get` or `query` returned, unchanged): the same checks
+   * and result, without reading the row again. A row this transaction has updated or deleted since is read
+   * again, so an earlier read is never written back over a later write. A row read in another transaction must go
+   * through `update`.
+   */
+  updateRow(tableName: string, row: Row, patch: Row): Row {
+    const table = this.table(tableName);
+    const { def } = table;
+    const id = row !== null && typeof row === 'object' && !Array.isArray(row) ? row[def.primaryKey] : undefined;
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      throw new StoreError('INVALID_TYPE', `updateRow needs a ${def.name} row with its ${def.primaryKey}, got ${kindOf(row)}`, {
+        table: def.name,
+        valueKind: kindOf(row),
+      });
+    }
+    const key = id as string;
+    const current = this.wasRead(table, key) ? row : this.existing(table, key);
+    const next = prepareUpdate(def, current, patch, this.now);
+    return this.write(table, key, current, next);
+  }
+
+  private rewrote(table: CompiledTable, id: string): void {
+    const ids = this.rewritten.get(table.def.name);
+    if (ids) ids.add(id);
+    else this.rewritten.set(table.def.name, new Set([id]));
+  }
+
+  /** Whether a row read earlier in this transaction is still the stored one: true unless written since. */
+  protected wasRead(table: CompiledTable, id: string): boolean {
+    return !this.rewritten.get(table.def.name)?.has(id);
+  }
+
   delete(tableName: string, id: string): DeleteResult {
     const table = this.table(tableName);
     const result = { deleted: 0, nulled: 0 };
-    this.deleteRow(table, id, this.existing(table, id), result, new Set());
+    this.deleteRow(table, id, this.existing(table, id), result, new Map());
     return result;
   }
 
@@ -110,12 +166,17 @@ export class Writer extends Reader {
 
   /** Writes `next` over `current`, moving index entries of the columns that changed. */
   private write(table: CompiledTable, id: string, current: Row, next: Row): Row {
-    const changed = Object.keys(next).filter((c) => !sameValue(current[c], next[c]));
+    this.rewrote(table, id);
+    const changed: string[] = [];
+    for (const column in next) if (!sameValue(current[column], next[column])) changed.push(column);
     this.checkReferences(table, next, changed);
-    const moved = table.indexes
-      .filter((path) => path.columns.some(({ column }) => changed.includes(column)))
-      .map((path) => ({ path, before: indexKey(path, current, id), after: indexKey(path, next, id) }));
-    moved.forEach(({ path, after }) => path.unique && this.checkUnique(path, after, id));
+    const moved: { path: IndexPath; before: Key; after: Key }[] = [];
+    for (const path of table.indexes) {
+      if (!path.columns.some(({ column }) => changed.includes(column))) continue;
+      const after = indexKey(path, next, id);
+      if (path.unique) this.checkUnique(path, after, id);
+      moved.push({ path, before: indexKey(path, current, id), after });
+    }
     table.rows.put(id, next);
     for (const { path, before, after } of moved) {
       path.db.remove(before);
@@ -124,17 +185,21 @@ export class Writer extends Reader {
       putLookup(path, after, id);
     }
     if (changed.length > 0) {
-      this.feed.append(table.def.name, 'update', id, Object.fromEntries(changed.map((c) => [c, next[c]])));
+      const values: Row = {};
+      for (const column of changed) values[column] = next[column];
+      this.feed.append(table.def.name, 'update', id, values);
     }
     return next;
   }
 
-  private deleteRow(table: CompiledTable, id: string, row: Row, result: DeleteResult, deleting: Set<string>): void {
-    deleting.add(`${table.def.name}\0${id}`);
+  private deleteRow(table: CompiledTable, id: string, row: Row, result: DeleteResult, deleting: Map<CompiledTable, Set<unknown>>): void {
+    const ids = deleting.get(table);
+    if (ids) ids.add(id);
+    else deleting.set(table, new Set([id]));
+    this.rewrote(table, id);
+    this.found.get(table)?.delete(id);
     for (const { child, foreignKey, path } of table.referencedBy) {
-      const childIds = path
-        ? [...scanKeys(path, keyRange([id]))].map(primaryKeyOf)
-        : [...child.rows.getRange()].filter(({ value }) => value[foreignKey.column] === id).map(({ key }) => key);
+      const childIds = path ? this.referencing(path, id) : [...child.rows.getRange()].filter(({ value }) => value[foreignKey.column] === id).map(({ key }) => key);
       if (childIds.length === 0) continue;
       if (foreignKey.onDelete === 'restrict') {
         throw new StoreError(
@@ -144,7 +209,7 @@ export class Writer extends Reader {
         );
       }
       for (const childId of childIds) {
-        if (deleting.has(`${child.def.name}\0${childId}`)) continue;
+        if (deleting.get(child)?.has(childId)) continue;
         const childRow = child.rows.get(childId)!;
         if (foreignKey.onDelete === 'cascade') {
           this.deleteRow(child, childId, childRow, result, deleting);
@@ -157,24 +222,45 @@ export class Writer extends Reader {
     for (const path of table.indexes) {
       const key = indexKey(path, row, id);
       path.db.remove(key);
-      removeLookup(path, key);
+      if (path.lookup) removeLookup(path, key);
     }
     table.rows.remove(id);
     this.feed.append(table.def.name, 'delete', id);
     result.deleted++;
   }
 
-  protected checkReferences(table: CompiledTable, row: Row, columns: readonly string[]): void {
-    for (const fk of table.def.foreignKeys ?? []) {
+  /** The rows whose foreign key (the first column of `path`) is `id`: one get where `path` is a unique lookup of that column alone. */
+  private referencing(path: IndexPath, id: string): string[] {
+    if (path.lookup && path.columns.length === 1 && !path.folded) {
+      const childId = path.lookup.get([id]);
+      return childId === undefined ? [] : [childId as string];
+    }
+    return [...scanKeys(path, keyRange([id]))].map(primaryKeyOf);
+  }
+
+  /**
+   * Checks that the rows `row` references exist: all its foreign keys, or those of `columns` (the ones a write
+   * changed). A parent found once is remembered for the rest of the transaction (until this writer deletes it), so
+   * a batch of rows of one user reads the user once.
+   */
+  protected checkReferences(table: CompiledTable, row: Row, columns?: readonly string[]): void {
+    const foreignKeys = table.def.foreignKeys;
+    if (!foreignKeys) return;
+    for (const fk of foreignKeys) {
       const value = row[fk.column];
-      if (value === null || value === undefined || !columns.includes(fk.column)) continue;
-      if (!this.table(fk.references).rows.doesExist(value as string)) {
+      if (value === null || value === undefined || (columns && !columns.includes(fk.column))) continue;
+      const parent = this.table(fk.references);
+      let found = this.found.get(parent);
+      if (found?.has(value)) continue;
+      if (!parent.rows.doesExist(value as string)) {
         throw new StoreError(
           'FOREIGN_KEY_VIOLATION',
           `${table.def.name}.${fk.column} references a ${fk.references} row that does not exist`,
           { table: table.def.name, column: fk.column, constraint: `${fk.references}`, valueKind: kindOf(value) },
         );
       }
+      if (!found) this.found.set(parent, (found = new Set()));
+      found.add(value);
     }
   }
 

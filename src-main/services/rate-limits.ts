@@ -73,9 +73,10 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
             return { userId, code: 'MONTHLY_LIMIT_EXCEEDED', limit: limits.callsPerMonth, used: usedMonth, resetAt: nextMonthStart(now).toISOString() };
           }
         }
-        if (today) tx.update('rate_limits', today.id, { count: usedToday + 1 });
+        // The rows read above, updated without reading them again.
+        if (today) tx.updateRow('rate_limits', today, { count: usedToday + 1 });
         else tx.insert('rate_limits', { api_key_id: apiKeyId, user_id: userId, date, count: 1 });
-        tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) + 1, last_used_at: now.toISOString() });
+        tx.updateRow('api_keys', key, { usage_count: (key.usage_count ?? 0) + 1, last_used_at: now.toISOString() });
         recordUsage(tx, { userId, apiKeyId, action: 'key_used', metadata: { characters } });
         return {
           result: accepted?.(tx, userId, now) as T,
@@ -111,9 +112,9 @@ export function createRateLimitService(store: AgentTalkStore, clock: Clock) {
      */
     release(tx: Transaction<typeof tables>, apiKeyId: string, date: string): void {
       const day = tx.query('rate_limits', { api_key_id: apiKeyId, date })[0];
-      if (day && (day.count ?? 0) > 0) tx.update('rate_limits', day.id, { count: (day.count ?? 0) - 1 });
+      if (day && (day.count ?? 0) > 0) tx.updateRow('rate_limits', day, { count: (day.count ?? 0) - 1 });
       const key = tx.get('api_keys', apiKeyId);
-      if (key && (key.usage_count ?? 0) > 0) tx.update('api_keys', apiKeyId, { usage_count: (key.usage_count ?? 0) - 1 });
+      if (key && (key.usage_count ?? 0) > 0) tx.updateRow('api_keys', key, { usage_count: (key.usage_count ?? 0) - 1 });
     },
 
     /** Calls per UTC day over all the user's keys for the last `days` days (today included), oldest first. */

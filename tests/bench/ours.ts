@@ -52,7 +52,7 @@ export class Ours implements Contender {
       const row = tx.query('rate_limits', { api_key_id: call.apiKeyId, date: call.date }, { limit: 1 })[0];
       const count = row?.count ?? 0;
       if (count >= call.limit) return false;
-      if (row) tx.update('rate_limits', row.id, { count: count + 1 });
+      if (row) tx.updateRow('rate_limits', row, { count: count + 1 });
       else tx.insert('rate_limits', { id: call.newId, api_key_id: call.apiKeyId, user_id: call.userId, date: call.date, count: 1 });
       return true;
     });

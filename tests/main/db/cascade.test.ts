@@ -25,11 +25,17 @@ describe('ON DELETE', () => {
   });
 
   it('CASCADE, two levels deep: user → api key → (memos, usage logs), and every table that hangs off the user', async () => {
-    const { store, user } = await account();
+    const { store, user, memos } = await account();
     const other = await store.insert('users', { email: 'bob@example.com' });
-    await store.insert('memos', { user_id: other.id, audio_url: 'b', duration_sec: 1 });
+    const kept = await store.insert('memos', { user_id: other.id, audio_url: 'b', duration_sec: 1 });
+    // A job of another user on one of the user's memos goes with the memo (found by the unique memo_id's lookup);
+    // that user's job on a memo of their own stays.
+    await store.insert('jobs', { user_id: other.id, memo_id: memos[0]!.id });
+    const keptJob = await store.insert('jobs', { user_id: other.id, memo_id: kept.id });
     const result = await store.delete('users', user.id);
-    expect(result).toEqual({ deleted: 1 + 1 + 3 + 1 + 1 + 1, nulled: 0 }); // memos go with the user, not nulled by its key first
+    expect(result).toEqual({ deleted: 1 + 1 + 3 + 1 + 1 + 1 + 1, nulled: 0 }); // memos go with the user, not nulled by its key first
+    expect(store.list('jobs')).toEqual([keptJob]);
+    expect(store.checkIntegrity()).toEqual([]);
     for (const table of ['api_keys', 'memos', 'usage_logs', 'rate_limits', 'subscriptions'] as const) {
       expect(store.count(table, { user_id: user.id })).toBe(0);
     }

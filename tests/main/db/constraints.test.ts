@@ -51,8 +51,33 @@ describe('UNIQUE', () => {
 
   it('refuses a duplicate primary key', async () => {
     const { store, user } = await withUser();
+    const before = snapshot(store);
     const error = await failure(store.insert('users', { id: user.id, email: 'other@example.com' }));
-    expect(error).toMatchObject({ code: 'UNIQUE_VIOLATION', details: { table: 'users', column: 'id' } });
+    expect(error).toMatchObject({ code: 'UNIQUE_VIOLATION', details: { table: 'users', column: 'id', constraint: 'primary key' } });
+    expect(snapshot(store)).toEqual(before);
+  });
+
+  it('writes nothing of an insert refused for its primary key, while the other writes of its transaction commit', async () => {
+    const { store, user } = await withUser();
+    const seq = store.lastChangeSeq();
+    const [carol, dan] = await store.transaction((tx) => {
+      const carol = tx.insert('users', { email: 'carol@example.com' });
+      const refused = (() => {
+        try {
+          return tx.insert('users', { id: user.id, email: 'other@example.com' });
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refused).toMatchObject({ code: 'UNIQUE_VIOLATION', details: { column: 'id' } });
+      return [carol, tx.insert('users', { email: 'dan@example.com' })];
+    });
+    expect(store.get('users', user.id)).toMatchObject({ email: 'ada@example.com' });
+    // Neither the row nor any index entry nor a feed entry of the refused insert.
+    expect(store.query('users', { email: 'other@example.com' })).toEqual([]);
+    expect(store.count('users')).toBe(3);
+    expect(store.changes(seq).map((c) => c.id)).toEqual([carol!.id, dan!.id]);
+    expect(store.checkIntegrity()).toEqual([]);
   });
 
   it('enforces composite uniqueness on (api_key_id, date) and allows either part to repeat alone', async () => {
@@ -140,6 +165,20 @@ describe('FOREIGN KEY', () => {
       details: { column: 'api_key_id', constraint: 'api_keys' },
     });
     expect(store.get('memos', memo.id)!.api_key_id).toBeNull();
+  });
+
+  it('refuses a child of a parent deleted earlier in the same transaction, though the parent was found before', async () => {
+    const { store, user } = await withUser();
+    const error = await failure(
+      store.transaction((tx) => {
+        tx.insert('memos', { user_id: user.id, audio_url: 'a', duration_sec: 1 });
+        tx.delete('users', user.id);
+        tx.insert('memos', { user_id: user.id, audio_url: 'b', duration_sec: 1 });
+      }),
+    );
+    expect(error).toMatchObject({ code: 'FOREIGN_KEY_VIOLATION', details: { table: 'memos', column: 'user_id' } });
+    expect(store.get('users', user.id)).toBeDefined();
+    expect(store.count('memos')).toBe(0);
   });
 
   it('has no foreign key on rate_limits.api_key_id, as the service schema defines it', async () => {

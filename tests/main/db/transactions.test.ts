@@ -107,6 +107,67 @@ describe('transactions', () => {
   });
 });
 
+describe('updateRow: an update of the row the transaction has read', () => {
+  async function withKey() {
+    const store = await openAgentTalk();
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h1' });
+    return { store, user, key };
+  }
+
+  it('writes what update writes: the row, its moved index entries and the changed columns in the feed', async () => {
+    const { store, key } = await withKey();
+    const seq = store.lastChangeSeq();
+    const updated = await store.transaction((tx) => tx.updateRow('api_keys', tx.get('api_keys', key.id)!, { key_hash: 'h2', usage_count: 3 }));
+    expect(updated).toEqual({ ...key, key_hash: 'h2', usage_count: 3, updated_at: expect.any(String) });
+    expect(store.get('api_keys', key.id)).toEqual(updated);
+    expect(store.query('api_keys', { key_hash: 'h2' })).toEqual([updated]);
+    expect(store.query('api_keys', { key_hash: 'h1' })).toEqual([]);
+    expect(store.changes(seq).map(({ op, values }) => [op, values])).toEqual([['update', { key_hash: 'h2', usage_count: 3, updated_at: updated.updated_at }]]);
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+
+  it('checks the patch as update does, and a refused one changes nothing', async () => {
+    const { store, user, key } = await withKey();
+    const other = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h2' });
+    const seq = store.lastChangeSeq();
+    const duplicate = await failure(store.transaction((tx) => tx.updateRow('api_keys', tx.get('api_keys', other.id)!, { key_hash: 'h1' })));
+    expect(duplicate).toMatchObject({ code: 'UNIQUE_VIOLATION', details: { constraint: 'api_keys_key_hash_unique' } });
+    const badType = await failure(store.transaction((tx) => tx.updateRow('api_keys', tx.get('api_keys', key.id)!, { usage_count: 'many' as never })));
+    expect(badType).toMatchObject({ code: 'INVALID_TYPE', details: { column: 'usage_count' } });
+    expect(await failure(store.transaction((tx) => tx.updateRow('api_keys', null as never, { usage_count: 1 })))).toMatchObject({ code: 'INVALID_TYPE' });
+    expect(await failure(store.transaction((tx) => tx.updateRow('api_keys', { usage_count: 1 } as never, { usage_count: 2 })))).toMatchObject({ code: 'INVALID_TYPE' });
+    expect(store.list('api_keys', { orderBy: 'key_hash' })).toEqual([key, other]);
+    expect(store.lastChangeSeq()).toBe(seq);
+  });
+
+  it('reads again a row the transaction changed after reading it, so the earlier read is not written back', async () => {
+    const { store, key } = await withKey();
+    const updated = await store.transaction((tx) => {
+      const read = tx.get('api_keys', key.id)!;
+      tx.update('api_keys', key.id, { name: 'Laptop', key_hash: 'h2' });
+      return tx.updateRow('api_keys', read, { usage_count: 1 });
+    });
+    expect(updated).toMatchObject({ name: 'Laptop', key_hash: 'h2', usage_count: 1 });
+    expect(store.get('api_keys', key.id)).toEqual(updated);
+    expect(store.query('api_keys', { key_hash: 'h1' })).toEqual([]);
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+
+  it('does not bring back a row the transaction deleted after reading it', async () => {
+    const { store, key } = await withKey();
+    const error = await failure(
+      store.transaction((tx) => {
+        const read = tx.get('api_keys', key.id)!;
+        tx.delete('api_keys', key.id);
+        return tx.updateRow('api_keys', read, { usage_count: 1 });
+      }),
+    );
+    expect(error).toMatchObject({ code: 'NOT_FOUND', details: { table: 'api_keys' } });
+    expect(store.get('api_keys', key.id)).toEqual(key);
+  });
+});
+
 describe('change feed', () => {
   it('numbers every committed change without gaps, including cascades, and tells listeners after commit', async () => {
     const store = await openAgentTalk();

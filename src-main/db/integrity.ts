@@ -1,10 +1,12 @@
 /**
  * A check of a store's invariants, like SQLite's integrity_check and foreign_key_check together: every row
- * valid for its table, every index holding exactly one entry per row, unique indexes without duplicates, every
+ * valid for its table, every index holding exactly one entry per row (the row itself, in an index that holds its
+ * rows), unique indexes without duplicates, every
  * reference pointing at a row. Without a limit it reads everything (Settings' "Check now", tests, the command
  * line); with one, as at every open, it reads at most that many rows and index entries per table and index.
  */
-import { EMPTY, indexKey, lookupKey, primaryKeyOf, putLookup, type Key } from './keys';
+import { isDeepStrictEqual } from 'node:util';
+import { indexKey, lookupKey, primaryKeyOf, putEntry, putLookup, type Key } from './keys';
 import { checkValue } from './rows';
 import type { CompiledTable, IndexPath, Schema } from './schema';
 
@@ -46,6 +48,9 @@ function checkRows(schema: Schema, table: CompiledTable, limit: number, found: F
     for (const path of table.indexes) {
       const key = indexKey(path, row, id);
       if (!path.db.doesExist(key)) found.push({ message: `${def.name} ${id}: missing from index ${path.name}`, inRows: false });
+      else if (path.withRows && !isDeepStrictEqual(path.db.get(key), row)) {
+        found.push({ message: `${def.name} ${id}: index ${path.name} holds another version of the row`, inRows: false });
+      }
       const values = path.lookup && lookupKey(key);
       if (values && path.lookup!.get(values) !== id) {
         found.push({ message: `${def.name} ${id}: missing from the lookup of index ${path.name}`, inRows: false });
@@ -120,7 +125,7 @@ export function rebuildIndexes(schema: Schema): void {
     for (const { key: id, value: row } of table.rows.getRange()) {
       for (const path of table.indexes) {
         const key = indexKey(path, row, id);
-        path.db.put(key, EMPTY);
+        putEntry(path, key, row);
         putLookup(path, key, id);
       }
     }

@@ -1,6 +1,6 @@
 /**
  * Index keys. Every index entry's key is `[...column values, primary key]` (case-insensitive text folded) (ordered-binary arrays, nulls first)
- * with an empty value, so an index is scanned in key order either way and a row is found from its key alone.
+ * with an empty value (or the row, in an index declared `withRows`), so an index is scanned in key order either way and a row is found from its key alone.
  * Range bounds are at most one element longer than an equality prefix, never as long as a key, so no key ever
  * equals a bound and a forward and a reverse scan see the same entries.
  */
@@ -43,6 +43,11 @@ export function indexKey(path: IndexPath, row: Row, primaryKey: string): Key {
 }
 
 export const primaryKeyOf = (key: Key): string => key[key.length - 1] as string;
+
+/** Writes a row's entry in an index: an empty value, or the row itself in an index that holds its rows. */
+export function putEntry(path: IndexPath, key: Key, row: Row): void {
+  path.db.put(key, path.withRows ? row : EMPTY);
+}
 
 /** A unique index entry's key in its lookup (its values without the primary key), or undefined when a value is null. */
 export function lookupKey(indexKey: Key): Key | undefined {
@@ -98,4 +103,23 @@ export function scanKeys(
     ...(limit !== undefined && { limit }),
     ...(offset !== undefined && { offset }),
   }) as Iterable<Key>;
+}
+
+/**
+ * A range of an index that holds its rows, in either direction, as lmdb-js entries whose `value` is the row (their
+ * keys are not decoded: `key` is null).
+ */
+export function scanRows(
+  path: IndexPath,
+  range: { start: Key; end: Key },
+  options: { reverse?: boolean; limit?: number; offset?: number } = {},
+): Iterable<{ value: Row }> {
+  const { reverse = false, limit, offset } = options;
+  return path.rowsOnly!.getRange({
+    start: reverse ? range.end : range.start,
+    end: reverse ? range.start : range.end,
+    reverse,
+    ...(limit !== undefined && { limit }),
+    ...(offset !== undefined && { offset }),
+  });
 }

@@ -3,10 +3,10 @@
  * runs in one transaction with its record in the migrations table, and each has a `down` that undoes it.
  */
 import type { Database, Key, RootDatabase } from 'lmdb';
-import { extendTable, reduceTable, type ColumnDef, type TableDef, type TableExtension } from '../../src-shared/schema';
+import { extendTable, indexesWithRows, reduceTable, type ColumnDef, type TableDef, type TableExtension } from '../../src-shared/schema';
 import { FeedWriter, type FeedDb } from './changes';
 import { StoreError } from './errors';
-import { EMPTY, indexKey, putLookup } from './keys';
+import { indexKey, putEntry, putLookup } from './keys';
 import { checkValue, defaultValue } from './rows';
 import { compileSchema, tableOf, type Schema } from './schema';
 import { Writer } from './writer';
@@ -45,6 +45,16 @@ export function uniqueLookups(version: number): Migration {
     name: 'unique indexes looked up by value',
     up: (m) => m.setLookups(true),
     down: (m) => m.setLookups(false),
+  };
+}
+
+/** The migration that makes the named indexes hold their rows (and empties their entries again going down). */
+export function indexesHoldRows(version: number, name: string, indexes: Readonly<Record<string, readonly string[]>>): Migration {
+  return {
+    version,
+    name,
+    up: (m) => Object.entries(indexes).forEach(([table, names]) => m.indexRows(table, names, true)),
+    down: (m) => Object.entries(indexes).forEach(([table, names]) => m.indexRows(table, names, false)),
   };
 }
 
@@ -137,7 +147,8 @@ export class Migrator extends Writer {
     const table = this.table(name);
     const added = Object.entries(extension.columns ?? {});
     const newIndexes = new Set([...(extension.unique ?? []), ...(extension.indexes ?? [])].map((i) => i.name));
-    const paths = table.indexes.filter((p) => newIndexes.has(p.name));
+    // New indexes get every row; an index holding its rows gets them anew when columns are added to them.
+    const paths = table.indexes.filter((p) => newIndexes.has(p.name) || (p.withRows && added.length > 0));
     const fkColumns = (extension.foreignKeys ?? []).map((f) => f.column);
     for (const { key: id, value } of [...table.rows.getRange()]) {
       const row = { ...value };
@@ -149,10 +160,27 @@ export class Migrator extends Writer {
       for (const path of paths) {
         const key = indexKey(path, row, id);
         if (path.unique) this.checkUnique(path, key, id);
-        path.db.put(key, EMPTY);
+        putEntry(path, key, row);
         putLookup(path, key, id);
       }
       if (added.length > 0) table.rows.put(id, row);
+    }
+  }
+
+  /**
+   * Makes indexes of a table hold their rows in their entries (`withRows`), or no longer: the same keys, each
+   * entry's value written anew from its row (or emptied).
+   */
+  indexRows(name: string, indexes: readonly string[], on: boolean): void {
+    const before = this.def(name);
+    for (const index of indexes) {
+      if (!(before.indexes ?? []).some((i) => i.name === index)) migrationError(`${name} has no index ${index}`, { table: name, constraint: index });
+    }
+    this.replace(this.catalog.defs.map((d) => (d.name === name ? indexesWithRows(d, indexes, on) : d)));
+    const table = this.table(name);
+    const paths = table.indexes.filter((p) => indexes.includes(p.name));
+    for (const { key: id, value: row } of table.rows.getRange()) {
+      for (const path of paths) putEntry(path, indexKey(path, row, id), row);
     }
   }
 
@@ -174,7 +202,7 @@ export class Migrator extends Writer {
       for (const path of paths) {
         const key = indexKey(path, row, id);
         if (path.unique) this.checkUnique(path, key, id);
-        path.db.put(key, EMPTY);
+        putEntry(path, key, row);
         putLookup(path, key, id);
       }
     }
@@ -185,11 +213,14 @@ export class Migrator extends Writer {
     const names = new Set([...(extension.unique ?? []), ...(extension.indexes ?? [])].map((i) => i.name));
     table.indexes.filter((p) => names.has(p.name)).forEach((p) => [p.db, ...(p.lookup ? [p.lookup] : [])].forEach(clear));
     const columns = Object.keys(extension.columns ?? {});
+    // The indexes that stay and hold their rows get them without the columns taken away.
+    const holding = table.withRows.filter((p) => !names.has(p.name));
     if (columns.length > 0) {
       for (const { key: id, value } of [...table.rows.getRange()]) {
         const row = { ...value };
         columns.forEach((c) => delete row[c]);
         table.rows.put(id, row);
+        for (const path of holding) putEntry(path, indexKey(path, row, id), row);
       }
     }
     this.replace(this.catalog.defs.map((d) => (d.name === name ? reduceTable(d, extension) : d)));

@@ -9,7 +9,7 @@ import type { Key as LmdbKey } from 'lmdb';
 import { compareKeys, MAXIMUM_KEY } from 'ordered-binary';
 import type { TableDef } from '../../src-shared/schema';
 import { StoreError, kindOf } from './errors';
-import { keyRange, primaryKeyOf, scanKeys, type Bounds, type Key } from './keys';
+import { keyRange, primaryKeyOf, scanKeys, scanRows, type Bounds, type Key } from './keys';
 import { checkType, foldCase, typeMatches, type Row } from './rows';
 import type { CompiledTable, IndexPath } from './schema';
 
@@ -46,6 +46,8 @@ export interface Plan {
   covered: boolean;
   /** True when every column of a unique index is equal to a value: one get in its lookup finds the row. */
   lookup?: boolean;
+  /** True when the rows are read from the index's entries (an index that holds its rows): no get per row. */
+  withRows?: boolean;
 }
 
 type Value = LmdbKey | null;
@@ -328,6 +330,8 @@ function plan(table: CompiledTable, c: Conditions, terms: readonly Term[]): Plan
   const seeks = order && seeksOf(best.path, best.equality.length, order.walk);
   if (seeks) result.seeks = seeks;
   if (order && (seeks || best.lists > 0)) result.order = order;
+  // One range of an index that holds its rows gives them (several ranges, merged or walked, read rows by key).
+  if (best.path.withRows && !result.order && best.lists === 0) result.withRows = true;
   return result;
 }
 
@@ -417,6 +421,12 @@ function planKeys(path: IndexPath, p: Planned, c: Conditions, window?: QueryOpti
   return streams.length === 1 ? streams[0]! : merge(streams, mergeBy);
 }
 
+/** The one range of an index holding its rows that a plan reads (`withRows`): its entries, each with its row. */
+function rowsOfIndex(path: IndexPath, p: Planned, c: Conditions, window?: QueryOptions): Iterable<{ value: Row }> {
+  const bounds = p.range ? c.bounds.get(p.range) : undefined;
+  return scanRows(path, keyRange(p.equality.map((column) => c.equal.get(column) as LmdbKey), bounds), { reverse: p.reverse, ...window });
+}
+
 function* candidateRows(table: CompiledTable, p: Planned, c: Conditions, window?: QueryOptions): Iterable<Row> {
   if (p.access === 'primary') {
     const keys = c.anyOf.get(table.def.primaryKey) ?? [c.equal.get(table.def.primaryKey)];
@@ -431,6 +441,10 @@ function* candidateRows(table: CompiledTable, p: Planned, c: Conditions, window?
     return;
   }
   const path = table.indexes.find((i) => i.name === p.index)!;
+  if (p.withRows) {
+    for (const { value } of rowsOfIndex(path, p, c, window)) yield value;
+    return;
+  }
   if (p.lookup) {
     const id = path.lookup!.get(p.equality.map((column) => c.equal.get(column) as LmdbKey));
     const row = id === undefined ? undefined : table.rows.get(id as string);
@@ -492,7 +506,12 @@ export function runQuery(table: CompiledTable, where: Where, options: QueryOptio
   }
   if (p.ordered && p.covered && p.access !== 'primary' && !p.order && !p.in) {
     // The index range is exactly the answer: let LMDB skip and stop.
-    return [...candidateRows(table, p, c, { offset, ...(limit !== undefined && { limit }) })];
+    const window = { offset, ...(limit !== undefined && { limit }) };
+    if (!p.withRows) return [...candidateRows(table, p, c, window)];
+    // A user's newest memos: the rows straight from the index's entries, into the answer.
+    const out: Row[] = [];
+    for (const { value } of rowsOfIndex(table.indexes.find((i) => i.name === p.index)!, p, c, window)) out.push(value);
+    return out;
   }
   const out: Row[] = [];
   let skipped = 0;

@@ -3,6 +3,7 @@
  * too) gets its LMDB database, and every foreign key is known from both ends.
  */
 import type { Database, RootDatabase } from 'lmdb';
+import { encoder as keyEncoder } from 'ordered-binary';
 import type { Key } from './keys';
 import { COLUMN_TYPES, ON_DELETE, type ForeignKeyDef, type IndexColumn, type TableDef } from '../../src-shared/schema';
 import { StoreError } from './errors';
@@ -10,8 +11,9 @@ import { checkValue, typeMatches } from './rows';
 
 /**
  * An index as the engine uses it: keys are `[...column values, primary key]` (case-insensitive columns' text
- * folded), values empty. Keys are stored in ascending order whatever the declared direction: LMDB scans them
- * either way, and an order that mixes directions walks the index one value at a time (see query.ts).
+ * folded), values empty, or the row itself in an index declared `withRows`. Keys are stored in ascending order
+ * whatever the declared direction: LMDB scans them either way, and an order that mixes directions walks the index
+ * one value at a time (see query.ts).
  */
 export interface IndexPath {
   readonly name: string;
@@ -20,9 +22,17 @@ export interface IndexPath {
   readonly unique: boolean;
   /** Positions of the case-insensitive columns, whose text the key holds folded; undefined when none. */
   readonly folded: readonly number[] | undefined;
-  readonly db: Database<Buffer, Key>;
+  /** Values: empty, or with `withRows` the row, encoded as the table's rows are (the same encoder). */
+  readonly db: Database<Buffer | Record<string, unknown>, Key>;
+  /** Whether each entry holds its row (see IndexDef.withRows). */
+  readonly withRows: boolean;
   /**
-   * A unique index's values → the row's primary key (from migration 16 on): one get finds the row, where the index
+   * With `withRows`, the same database read for its rows alone: a range of it gives the entries' rows without
+   * decoding their keys (which a read of rows does not need, and which costs as much as the rest of the read).
+   */
+  readonly rowsOnly: Database<Record<string, unknown>, Key> | undefined;
+  /**
+   * A unique index's values → the row's primary key (from migration 14 on): one get finds the row, where the index
    * itself needs a range scan. Rows with a null among the values are not in it (nulls never collide).
    */
   readonly lookup: Database<string | number, Key> | undefined;
@@ -42,6 +52,8 @@ export interface CompiledTable {
   readonly def: TableDef;
   readonly rows: Database<Record<string, unknown>, string>;
   readonly indexes: readonly IndexPath[];
+  /** The indexes whose entries hold their rows: every write of a row writes them. */
+  readonly withRows: readonly IndexPath[];
   /** The indexes with a lookup (values → id), for the query that sets all of one's columns. */
   readonly lookups: readonly IndexPath[];
   readonly referencedBy: Reference[];
@@ -101,6 +113,9 @@ function checkDefinition(def: TableDef, all: ReadonlyMap<string, TableDef>): voi
       if (col.type === 'json') fail(`${name}.${spec.name}: json column ${column} cannot be indexed`, at);
       if (order !== 'asc' && order !== 'desc') fail(`${name}.${spec.name}: ${column} has direction ${JSON.stringify(order)} (asc or desc)`, at);
     }
+    if (spec.withRows !== undefined && typeof spec.withRows !== 'boolean') {
+      fail(`${name}.${spec.name}: withRows must be true or false, got ${JSON.stringify(spec.withRows)}`, { table: name, constraint: spec.name });
+    }
   }
   const order = [...all.keys()];
   for (const fk of def.foreignKeys ?? []) {
@@ -131,20 +146,35 @@ export function checkDefinitions(defs: readonly TableDef[]): void {
 }
 
 /** Unique constraints and indexes alike: both are kept as index databases. */
-function indexSpecs(def: TableDef): { name: string; columns: readonly IndexColumn[]; unique: boolean }[] {
+function indexSpecs(def: TableDef): { name: string; columns: readonly IndexColumn[]; unique: boolean; withRows?: unknown }[] {
   return [
     ...(def.unique ?? []).map((u) => ({
       name: u.name,
       unique: true,
       columns: u.columns.map((column) => ({ column, order: 'asc' as const })),
     })),
-    ...(def.indexes ?? []).map((i) => ({ name: i.name, unique: false, columns: i.columns })),
+    ...(def.indexes ?? []).map((i) => ({ name: i.name, unique: false, columns: i.columns, withRows: i.withRows })),
   ];
 }
 
 export const tableDbName = (table: string) => `table:${table}`;
 export const indexDbName = (table: string, index: string) => `index:${table}.${index}`;
 export const lookupDbName = (table: string, index: string) => `lookup:${table}.${index}`;
+
+/** Keys read back as nothing: for ranges read for their values alone. */
+const valuesOnlyKeys = { writeKey: keyEncoder.writeKey, readKey: () => null, enableNullTermination: keyEncoder.enableNullTermination };
+
+/**
+ * An index whose values are rows: encoded with the rows' own encoder (msgpack with the table's shared structures,
+ * kept in the rows' database), so an entry's value decodes exactly as the row does. With `rowsOnly`, a handle on
+ * the same database whose ranges skip decoding keys (lmdb-js's documented `keyEncoder`; keys are written the same).
+ */
+function openWithRows(env: RootDatabase, name: string, rows: Database<Record<string, unknown>, string>, rowsOnly = false) {
+  const { encoder } = rows as unknown as { encoder: unknown };
+  // lmdb-js takes `encoder` and `keyEncoder` on openDB as on open (its README); its types list them on open only.
+  const options = { encoder, cache: false, ...(rowsOnly && { keyEncoder: valuesOnlyKeys }) } as Parameters<RootDatabase['openDB']>[1];
+  return env.openDB<Record<string, unknown>, Key>(name, options);
+}
 
 /**
  * Checks the definitions and opens (creating where new) the LMDB databases they need; with `lookups`, a
@@ -155,20 +185,25 @@ export function compileSchema(env: RootDatabase, defs: readonly TableDef[], look
   const schema = new Map<string, CompiledTable>();
   for (const def of defs) {
     const folded = new Set(Object.keys(def.columns).filter((column) => def.columns[column]!.caseInsensitive));
-    const indexes: IndexPath[] = indexSpecs(def).map((spec) => {
+    const rows = env.openDB<Record<string, unknown>, string>(tableDbName(def.name), { sharedStructuresKey: Symbol.for('structures'), cache: false });
+    const indexes: IndexPath[] = indexSpecs(def).map(({ withRows = false, ...spec }) => {
       const positions = spec.columns.flatMap(({ column }, i) => (folded.has(column) ? [i] : []));
+      const name = indexDbName(def.name, spec.name);
       return {
         ...spec,
         table: def.name,
         folded: positions.length > 0 ? positions : undefined,
-        db: env.openDB<Buffer, Key>(indexDbName(def.name, spec.name), { encoding: 'binary', cache: false }),
+        db: withRows === true ? openWithRows(env, name, rows) : env.openDB<Buffer, Key>(name, { encoding: 'binary', cache: false }),
+        withRows: withRows === true,
+        rowsOnly: withRows === true ? openWithRows(env, name, rows, true) : undefined,
         lookup: lookups && spec.unique ? env.openDB<string | number, Key>(lookupDbName(def.name, spec.name), { cache: false }) : undefined,
       };
     });
     schema.set(def.name, {
       def,
-      rows: env.openDB(tableDbName(def.name), { sharedStructuresKey: Symbol.for('structures'), cache: false }),
+      rows,
       indexes,
+      withRows: indexes.filter((path) => path.withRows),
       lookups: indexes.filter((path) => path.lookup),
       referencedBy: [],
       folded,

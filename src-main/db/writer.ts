@@ -4,7 +4,7 @@
  */
 import { StoreError, kindOf } from './errors';
 import type { FeedWriter } from './changes';
-import { EMPTY, indexKey, keyRange, lookupKey, primaryKeyOf, putLookup, removeLookup, scanKeys, type Key } from './keys';
+import { indexKey, keyRange, lookupKey, primaryKeyOf, putEntry, putLookup, removeLookup, scanKeys, type Key } from './keys';
 import { countRows, explain, runQuery, type QueryOptions, type Where } from './query';
 import { prepareInsert, prepareUpdate, type Row } from './rows';
 import { tableOf, type CompiledTable, type IndexPath, type Schema } from './schema';
@@ -99,7 +99,7 @@ export class Writer extends Reader {
     }
     for (let i = 0; i < indexes.length; i++) {
       const path = indexes[i]!;
-      path.db.put(keys[i]!, EMPTY);
+      putEntry(path, keys[i]!, row);
       if (path.lookup) putLookup(path, keys[i]!, id);
     }
     this.feed.append(def.name, 'insert', id, row);
@@ -181,8 +181,12 @@ export class Writer extends Reader {
     for (const { path, before, after } of moved) {
       path.db.remove(before);
       removeLookup(path, before);
-      path.db.put(after, EMPTY);
+      putEntry(path, after, next);
       putLookup(path, after, id);
+    }
+    // An index holding its rows gets the new row also where its key stays.
+    for (const path of table.withRows) {
+      if (changed.length > 0 && !moved.some((m) => m.path === path)) putEntry(path, indexKey(path, next, id), next);
     }
     if (changed.length > 0) {
       const values: Row = {};

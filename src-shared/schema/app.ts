@@ -3,7 +3,7 @@
  * build the latest table definitions below, and by migration 002 to reshape a version-1 store.
  */
 import { deviceSyncTablesNow } from './devices';
-import { extendTable, index, type InsertOf, type RowOf, type TableDef } from './define';
+import { extendTable, index, indexesWithRows, type InsertOf, type RowOf, type TableDef } from './define';
 import { apiKeys as seedApiKeys, id, memos as seedMemos, rateLimits, subscriptions, updatedAt, usageLogs as seedUsageLogs, users as seedUsers } from './seed';
 
 export const MEMO_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
@@ -202,7 +202,13 @@ export const apiKeyCloudDay = {
 } as const;
 
 export const apiKeys = extendTable(extendTable(extendTable(extendTable(seedApiKeys, apiKeyExtension), cloudMemoExtensions.api_keys), apiKeyOriginExtension), apiKeyCloudDay);
-export const memos = extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode);
+/**
+ * Version 15: a user's library newest first (the Library, the agent API's list) read from its index alone: the
+ * index's entries hold their memos.
+ */
+export const memoIndexesWithRows = ['idx_memos_user_created'] as const;
+
+export const memos = indexesWithRows(extendTable(extendTable(extendTable(seedMemos, memoExtension), memoFilterIndexes), memoErrorCode), memoIndexesWithRows);
 export const usageLogs = extendTable(seedUsageLogs, usageLogExtension);
 
 /** Every agent-talk table at the latest schema version, parents before children. */

@@ -48,6 +48,11 @@ export interface IndexColumn {
 export interface IndexDef {
   readonly name: string;
   readonly columns: readonly IndexColumn[];
+  /**
+   * Each entry holds a copy of its row, so a range of the index is read without a get per row (like a SQLite
+   * index holding every column): for a list the app reads often. Every write of a row writes the copy too.
+   */
+  readonly withRows?: boolean;
 }
 
 export interface UniqueDef {
@@ -100,6 +105,17 @@ export function reduceTable(table: TableDef, extension: TableExtension): TableDe
     foreignKeys: (table.foreignKeys ?? []).filter((f) => !foreignKeys.has(f.column)),
     indexes: (table.indexes ?? []).filter((i) => !names.has(i.name)),
   };
+}
+
+/**
+ * The table with the named indexes holding their rows (`withRows`), or no longer holding them (`on` false): the
+ * definition a migration that changes this leaves (see `Migrator.indexRows`).
+ */
+export function indexesWithRows<T extends TableDef>(table: T, names: readonly string[], on = true): T {
+  const indexes = (table.indexes ?? []).map(({ name, columns, withRows }) =>
+    names.includes(name) ? { name, columns, ...(on && { withRows: true }) } : { name, columns, ...(withRows !== undefined && { withRows }) },
+  );
+  return { ...table, indexes };
 }
 
 /** Shorthand for index columns: `'created_at desc'` or `'user_id'`. */

@@ -1,7 +1,8 @@
 /**
  * The floor: the same rows and the same index entries written by hand with lmdb-js, opened as the store opens
  * its environment (same durability). One database per table (msgpack with shared structures, no cache), one per
- * index (`[...values, id]` keys, empty values) and a values → id lookup per unique index, as the store keeps them.
+ * index (`[...values, id]` keys, empty values, or the row itself where the definition says the index holds its
+ * rows, encoded with the table's encoder) and a values → id lookup per unique index, as the store keeps them.
  * Each write is one child transaction (the store's unit of isolation too), committed as the store commits: the
  * writes asked for in one event-loop turn in one synchronous write transaction with the store's flags. Nothing else: no type,
  * NOT NULL or CHECK checks, no foreign-key checks on insert, no unique checks, no change feed. Only what an
@@ -14,7 +15,7 @@
  */
 import { join } from 'node:path';
 import { open, type Database, type Key, type RootDatabase, type TransactionFlags } from 'lmdb';
-import { MAXIMUM_KEY } from 'ordered-binary';
+import { MAXIMUM_KEY, encoder as keyEncoder } from 'ordered-binary';
 import { tables, type ApiKey, type Memo, type RateLimit, type TableDef } from '../../src-shared/schema';
 import type { Contender, LoadRow, LoadTable } from './contender';
 import type { RateCall } from './data';
@@ -25,7 +26,9 @@ const EMPTY = Buffer.alloc(0);
 
 interface Index {
   readonly name: string;
-  readonly db: Database<Buffer, IndexKey>;
+  readonly db: Database<Buffer | Row, IndexKey>;
+  /** An index that holds its rows: the same database, read for its values alone (keys not decoded). */
+  readonly rows: Database<Row, IndexKey> | undefined;
   /** A unique index's values → id (rows with a null among them left out), as the store keeps it. */
   readonly lookup: Database<string, IndexKey> | undefined;
   /** The entry's key for a row: its column values, then the row's id. */
@@ -48,22 +51,31 @@ function keyFn(columns: readonly string[]): Index['key'] {
   return (row, id) => [...columns.map((col) => (row[col] ?? null) as Key), id];
 }
 
+/** Keys read back as nothing, for ranges read for their values alone (lmdb-js's `keyEncoder`). */
+const valuesOnly = { writeKey: keyEncoder.writeKey, readKey: () => null, enableNullTermination: keyEncoder.enableNullTermination };
+
 function openTable(env: RootDatabase, def: TableDef): Table {
+  const rows = env.openDB<Row, string>(`t:${def.name}`, { sharedStructuresKey: Symbol.for('structures'), cache: false });
+  // An index holding its rows encodes them with the table's own encoder (its shared structures).
+  const withRows = (name: string, keys?: typeof valuesOnly) =>
+    env.openDB<Row, IndexKey>(name, { encoder: (rows as unknown as { encoder: unknown }).encoder, cache: false, keyEncoder: keys } as Parameters<RootDatabase['openDB']>[1]);
   const specs = [
-    ...(def.unique ?? []).map((u) => ({ name: u.name, columns: u.columns, unique: true })),
-    ...(def.indexes ?? []).map((i) => ({ name: i.name, columns: i.columns.map((c) => c.column), unique: false })),
+    ...(def.unique ?? []).map((u) => ({ name: u.name, columns: u.columns, unique: true, withRows: false })),
+    ...(def.indexes ?? []).map((i) => ({ name: i.name, columns: i.columns.map((c) => c.column), unique: false, withRows: i.withRows === true })),
   ];
-  const indexes = specs.map(
-    (spec): Index => ({
+  const indexes = specs.map((spec): Index => {
+    const name = `i:${def.name}.${spec.name}`;
+    return {
       name: spec.name,
-      db: env.openDB<Buffer, IndexKey>(`i:${def.name}.${spec.name}`, { encoding: 'binary', cache: false }),
+      db: spec.withRows ? withRows(name) : env.openDB<Buffer, IndexKey>(name, { encoding: 'binary', cache: false }),
+      rows: spec.withRows ? withRows(name, valuesOnly) : undefined,
       lookup: spec.unique ? env.openDB<string, IndexKey>(`u:${def.name}.${spec.name}`, { cache: false }) : undefined,
       key: keyFn(spec.columns),
-    }),
-  );
+    };
+  });
   const byName = new Map(indexes.map((i) => [i.name, i]));
   return {
-    rows: env.openDB<Row, string>(`t:${def.name}`, { sharedStructuresKey: Symbol.for('structures'), cache: false }),
+    rows,
     indexes,
     index: (name) => byName.get(name) ?? assertNever(`${def.name} has no index ${name}`),
   };
@@ -83,7 +95,7 @@ function put(table: Table, id: string, row: Row): void {
   table.rows.put(id, row);
   for (const index of table.indexes) {
     const key = index.key(row, id);
-    index.db.put(key, EMPTY);
+    index.db.put(key, index.rows ? row : EMPTY);
     const values = index.lookup && lookupKey(key);
     if (values) index.lookup!.put(values, id);
   }
@@ -242,8 +254,14 @@ export class LmdbRaw implements Contender {
 
   newestMemos(userId: string, limit: number): Memo[] {
     const out: Memo[] = [];
-    const keys = this.ix.memosByUserCreated.db.getKeys({ start: [userId, MAXIMUM_KEY], end: [userId], reverse: true, limit });
-    for (const key of keys) out.push(this.t.memos.rows.get(key[2] as string) as Memo);
+    const index = this.ix.memosByUserCreated;
+    const range = { start: [userId, MAXIMUM_KEY], end: [userId], reverse: true, limit };
+    if (index.rows) {
+      // The index holds the memos: one range of it.
+      for (const { value } of index.rows.getRange(range)) out.push(value as Memo);
+    } else {
+      for (const key of index.db.getKeys(range)) out.push(this.t.memos.rows.get(key[2] as string) as Memo);
+    }
     return out;
   }
 

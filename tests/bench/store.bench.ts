@@ -233,7 +233,7 @@ async function main(): Promise<void> {
   const firstUser = data.newestUsers[0]!;
   const explainNewest = ours.raw.explain('memos', { user_id: firstUser }, { orderBy: 'created_at', order: 'desc', limit: sizes.newestLimit });
   check(
-    explainNewest.access === 'index' && explainNewest.index === 'idx_memos_user_created' && explainNewest.ordered,
+    explainNewest.access === 'index' && explainNewest.index === 'idx_memos_user_created' && explainNewest.ordered && explainNewest.withRows === true,
     `4 ours: plan ${JSON.stringify(explainNewest)}`,
   );
   const sqlitePlan = sqlite.plan('SELECT * FROM memos WHERE user_id = ? ORDER BY created_at DESC LIMIT 50', firstUser);

@@ -1,6 +1,6 @@
 /** The agent-talk store's schema history. Append a migration for every schema change; never edit an old one. */
-import { apiKeyCloudDay, apiKeyExtension, apiKeyOriginExtension, cloudMemoExtensions, cloudOutbox, cloudUsage, deviceRemovalExtensions, deviceSyncTables, jobTable, memoErrorCode, memoExtension, memoFilterIndexes, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
-import { createTables, extendTables, uniqueLookups, type Migration } from '../migrate';
+import { apiKeyCloudDay, apiKeyExtension, apiKeyOriginExtension, cloudMemoExtensions, cloudOutbox, cloudUsage, deviceRemovalExtensions, deviceSyncTables, jobTable, memoErrorCode, memoExtension, memoFilterIndexes, memoIndexesWithRows, seedTables, settings, usageLogExtension } from '../../../src-shared/schema';
+import { createTables, extendTables, indexesHoldRows, uniqueLookups, type Migration } from '../migrate';
 import { caseInsensitiveEmails } from './case-insensitive-emails';
 
 export const migrations: readonly Migration[] = [
@@ -18,4 +18,5 @@ export const migrations: readonly Migration[] = [
   extendTables(12, 'cloud key rate limit readings', { api_keys: apiKeyCloudDay }),
   extendTables(13, 'device sync: removed devices, where deletions were written', deviceRemovalExtensions),
   uniqueLookups(14),
+  indexesHoldRows(15, 'memos newest first read from their index', { memos: memoIndexesWithRows }),
 ];

@@ -56,6 +56,14 @@ describe('definitions checked when the store opens', () => {
     expect(error.message).toContain('sideways');
   });
 
+  it('refuses an index whose withRows is not true or false', async () => {
+    const holding = child();
+    const index = { ...holding.indexes![0]!, withRows: 'yes' as never };
+    const error = await refused([parent, { ...holding, indexes: [index] }]);
+    expect(error).toMatchObject({ details: { table: 'children', constraint: 'idx_children_parent' } });
+    expect(error.message).toContain('withRows');
+  });
+
   it('refuses a default of the wrong type or outside the allowed values', async () => {
     const wrongType = await refused([parent, child({ column: { type: 'integer', default: 'none' } })]);
     expect(wrongType).toMatchObject({ details: { table: 'children', column: 'kind' } });

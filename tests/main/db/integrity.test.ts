@@ -53,4 +53,27 @@ describe('integrity check', () => {
     expect(reopened.query('api_keys', { key_hash: 'hash-1' }).map((k) => k.id)).toEqual([key.id]);
     expect(reopened.query('api_keys', { key_hash: 'hash-9' })).toEqual([]);
   });
+
+  it('names an index entry holding another version of its row, and rebuilding the indexes repairs it', async () => {
+    const profile = tempDir();
+    const store = await openAgentTalk(profile);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const memo = await store.insert('memos', { user_id: user.id, audio_url: 'a', duration_sec: 1, title: 'Current' });
+    await store.close();
+
+    // Behind the store's back: the memo's entry in the index that holds the memos keeps an old title.
+    const raw = open({ path: store.path, maxDbs: 512 });
+    const memos = raw.openDB('table:memos', { sharedStructuresKey: Symbol.for('structures'), cache: false });
+    const encoder = (memos as unknown as { encoder: unknown }).encoder;
+    const index = raw.openDB({ name: 'index:memos.idx_memos_user_created', encoder, cache: false } as never);
+    await index.put([user.id, memo.created_at, memo.id] as never, { ...memo, title: 'Old' });
+    await raw.close();
+
+    const reopened = await openAgentTalk(profile);
+    const newest = () => reopened.query('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' });
+    expect(newest()).toMatchObject([{ id: memo.id, title: 'Old' }]);
+    expect(reopened.checkIntegrity()).toEqual([`memos ${memo.id}: index idx_memos_user_created holds another version of the row`]);
+    expect(await reopened.rebuildIndexes()).toMatchObject({ problems: [] });
+    expect(newest()).toEqual([memo]);
+  });
 });

@@ -394,12 +394,12 @@ describe('013 device sync: removed devices, where deletions were written', () =>
 describe('014 unique indexes looked up by value', () => {
   it('finds a key by its hash with one get once applied, from rows written before it, keeps uniqueness through updates and deletes, and goes down then up again', async () => {
     const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
-    await store.migrations.up(beforeLast);
+    await store.migrations.up(13);
     const user = await store.insert('users', { email: 'Zoë@Example.com' });
     const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'hash-1' });
     // Before 014 the unique index is read by a range of its entries.
     expect(store.explain('api_keys', { key_hash: 'hash-1' })).not.toHaveProperty('lookup');
-    await store.migrations.up();
+    await store.migrations.up(14);
     expect(store.explain('api_keys', { key_hash: 'hash-1' })).toMatchObject({ access: 'index', index: 'api_keys_key_hash_unique', lookup: true });
     expect(store.query('api_keys', { key_hash: 'hash-1' })).toEqual([key]);
     expect(store.query('users', { email: 'zoë@example.COM' })).toEqual([user]);
@@ -430,14 +430,91 @@ describe('014 unique indexes looked up by value', () => {
     expect(store.query('subscriptions', { stripe_subscription_id: null })).toHaveLength(2);
     expect(store.explain('subscriptions', { stripe_subscription_id: null })).not.toHaveProperty('lookup');
 
-    await store.migrations.down(beforeLast);
+    await store.migrations.down(13);
     expect(store.explain('api_keys', { key_hash: 'hash-1' })).not.toHaveProperty('lookup');
     expect(store.query('api_keys', { key_hash: 'hash-1' }).map((k) => k.id)).toEqual([second.id]);
     await store.update('api_keys', second.id as string, { key_hash: 'hash-3' });
-    await store.migrations.up();
+    await store.migrations.up(14);
     // Written while it was down: the lookup is filled anew from the rows.
     expect(store.query('api_keys', { key_hash: 'hash-3' }).map((k) => k.id)).toEqual([second.id]);
     expect(store.query('api_keys', { key_hash: 'hash-1' })).toEqual([]);
     expect(store.checkIntegrity()).toEqual([]);
+  });
+});
+
+describe('015 memos newest first read from their index', () => {
+  it('puts each memo in its (user_id, created_at) index entry from rows written before it, keeps it in step through writes, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(14);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const other = await store.insert('users', { email: 'bob@example.com' });
+    const memo = (user_id: unknown, day: number, title: string) =>
+      store.insert('memos', { user_id, audio_url: `${title}.wav`, duration_sec: day, title, text: `${title} text`, created_at: `2026-01-0${day}T00:00:00.000Z` });
+    const [m1, m2, m3] = [await memo(user.id, 1, 'one'), await memo(user.id, 2, 'two'), await memo(user.id, 3, 'three')];
+    await memo(other.id, 4, 'not hers');
+    const newest = (limit?: number) => store.query('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc', ...(limit !== undefined && { limit }) });
+    const before = newest();
+    expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' })).not.toHaveProperty('withRows');
+
+    await store.migrations.up(15);
+    expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc', limit: 2 })).toMatchObject({
+      access: 'index',
+      index: 'idx_memos_user_created',
+      ordered: true,
+      withRows: true,
+    });
+    // The rows of memos written before the migration, whole, newest first.
+    expect(newest()).toEqual(before);
+    expect(newest(2)).toEqual([m3, m2]);
+    expect(store.query('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc', offset: 2 })).toEqual([m1]);
+    // A change that leaves the index's key where it was (the title) is in the copy the index holds; one that moves it too.
+    await store.update('memos', m1.id as string, { title: 'renamed', status: 'failed' });
+    await store.update('memos', m2.id as string, { created_at: '2026-01-09T00:00:00.000Z' });
+    expect(newest().map((m) => [m.title, m.status])).toEqual([['two', 'completed'], ['three', 'completed'], ['renamed', 'failed']]);
+    expect(newest()).toEqual([m2, m3, m1].map((m) => store.get('memos', m.id as string)));
+    // Filtered by a column the index does not have: its rows, filtered.
+    expect(store.query('memos', { user_id: user.id, status: 'failed' }, { orderBy: 'created_at', order: 'desc' }).map((m) => m.id)).toEqual([m1.id]);
+    await store.delete('memos', m3.id as string);
+    expect(newest().map((m) => m.id)).toEqual([m2.id, m1.id]);
+    expect(store.checkIntegrity()).toEqual([]);
+
+    await store.migrations.down(14);
+    expect(store.explain('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' })).not.toHaveProperty('withRows');
+    expect(newest().map((m) => m.id)).toEqual([m2.id, m1.id]);
+    expect(store.checkIntegrity()).toEqual([]);
+    // Written while it was down: the index's entries are filled anew from the rows.
+    await store.update('memos', m1.id as string, { title: 'while down' });
+    const m4 = await memo(user.id, 5, 'four');
+    await store.migrations.up();
+    expect(newest()).toEqual([m2.id, m4.id, m1.id].map((id) => store.get('memos', id as string)));
+    expect(newest()[2]).toMatchObject({ title: 'while down' });
+    expect(store.checkIntegrity()).toEqual([]);
+    // Deleting the user takes its memos out of the index with them.
+    await store.delete('users', user.id as string);
+    expect(newest()).toEqual([]);
+    expect(store.checkIntegrity()).toEqual([]);
+  });
+
+  it('keeps the rows an index holds in step when a later migration adds columns, and when it takes them away', async () => {
+    const notes: TableDef = {
+      name: 'notes',
+      primaryKey: 'id',
+      columns: { id: { type: 'text', notNull: true, generate: 'uuid' }, owner: { type: 'text', notNull: true }, at: { type: 'timestamp', notNull: true } },
+      indexes: [{ name: 'idx_notes_owner_at', columns: [{ column: 'owner', order: 'asc' }, { column: 'at', order: 'desc' }], withRows: true }],
+    };
+    const pinned = { columns: { pinned: { type: 'boolean', notNull: true, default: false } } } as const;
+    const path = join(tempDir(), 'store.mdb');
+    const first = await openStore({ path, tables: [notes], migrations: [createTables(1, 'notes', [notes])] });
+    const note = await first.insert('notes', { owner: 'ada', at: '2026-01-01T00:00:00.000Z' });
+    await first.close();
+    const store = await openStore({ path, tables: [extendTable(notes, pinned)], migrations: [createTables(1, 'notes', [notes]), extendTables(2, 'pinned', { notes: pinned })] });
+    const byOwner = () => store.query('notes', { owner: 'ada' }, { orderBy: 'at', order: 'desc' });
+    expect(store.explain('notes', { owner: 'ada' }, { orderBy: 'at', order: 'desc' })).toMatchObject({ withRows: true });
+    expect(byOwner()).toEqual([{ ...note, pinned: false }]);
+    expect(store.checkIntegrity()).toEqual([]);
+    await store.migrations.down(1);
+    expect(byOwner()).toEqual([note]);
+    expect(store.checkIntegrity()).toEqual([]);
+    await store.close();
   });
 });

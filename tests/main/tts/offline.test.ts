@@ -31,6 +31,9 @@ function inspectWav(audio: Uint8Array) {
   const channels = view.getUint16(22, true);
   const rate = view.getUint32(24, true);
   const bits = view.getUint16(34, true);
+  // The header agrees with itself (Flite's own header for its 8 kHz voice states twice the byte rate).
+  expect(view.getUint16(32, true)).toBe((channels * bits) / 8);
+  expect(view.getUint32(28, true)).toBe(rate * view.getUint16(32, true));
   expect(tag(36)).toBe('data');
   const dataBytes = view.getUint32(40, true);
   // The sizes are right: the RIFF size covers the file, the data chunk runs exactly to its end.

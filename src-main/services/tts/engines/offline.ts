@@ -253,8 +253,14 @@ function compileInWorker(workerUrl: URL, wasmPath: string): Promise<WasmModule> 
 }
 
 /**
- * One WAV from the chunks' samples: the header once, then each chunk's data. The copy yields to the event loop
- * every few megabytes so that a long text's audio (hundreds of MB) never stalls the main thread.
+ * One WAV from the chunks' samples: the header once, then each chunk's data.
+ *
+ * A text spoken in one chunk keeps the worker's buffer (transferred, so already ours): its header is rewritten in
+ * place with the canonical one (Flite's may differ: its 8 kHz voice states twice the byte rate), so the bytes are
+ * those a copy would make, without the copy. Several chunks are copied into one new buffer in slices of
+ * `COPY_SLICE_BYTES`, yielding to the event loop between them: the copy's cost is mostly the first touch of the new
+ * buffer's pages (the kernel zero-fills them as they are written; on a virtual machine that returns freed memory
+ * to its host, some 4-5 ms per MB), and a memo's audio is megabytes, so it must not run in one turn.
  */
 async function assemble(
   format: WavFormat,
@@ -262,27 +268,35 @@ async function assemble(
   dataBytes: number,
   signal: AbortSignal | undefined,
 ): Promise<Synthesis> {
+  const durationSec = wavDurationSec(format, dataBytes);
+  const only = parts.length === 1 ? (parts[0] as Uint8Array) : undefined;
+  if (only && only.byteOffset === WAV_HEADER_BYTES && only.byteOffset + only.length === only.buffer.byteLength) {
+    const audio = new Uint8Array(only.buffer);
+    audio.set(wavHeader(format, dataBytes));
+    return { audio, format: 'wav', durationSec };
+  }
   const audio = new Uint8Array(WAV_HEADER_BYTES + dataBytes);
   audio.set(wavHeader(format, dataBytes));
   let at = WAV_HEADER_BYTES;
-  let sinceYield = 0;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as Uint8Array;
-    audio.set(part, at);
-    at += part.length;
-    sinceYield += part.length;
-    parts[i] = EMPTY; // let the chunk's buffer go as soon as it is copied
-    if (sinceYield >= YIELD_EVERY_BYTES) {
-      sinceYield = 0;
-      await nextTurn();
-      if (signal?.aborted) throw abortError(signal);
+    for (let from = 0; from < part.length; from += COPY_SLICE_BYTES) {
+      if (at > WAV_HEADER_BYTES) {
+        await nextTurn();
+        if (signal?.aborted) throw abortError(signal);
+      }
+      const slice = part.subarray(from, from + COPY_SLICE_BYTES);
+      audio.set(slice, at);
+      at += slice.length;
     }
+    parts[i] = EMPTY; // let the chunk's buffer go as soon as it is copied
   }
-  return { audio, format: 'wav', durationSec: wavDurationSec(format, dataBytes) };
+  return { audio, format: 'wav', durationSec };
 }
 
 const EMPTY = new Uint8Array(0);
-const YIELD_EVERY_BYTES = 4 * 1024 * 1024;
+/** About a millisecond of copying into fresh pages where first touches are slow (see assemble). */
+const COPY_SLICE_BYTES = 256 * 1024;
 
 interface Task {
   id: number;

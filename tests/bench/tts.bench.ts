@@ -173,7 +173,7 @@ async function main() {
     record(`  longest gap between 1 ms ticks`, gap.ms, 'ms');
     record(`    of it, the main thread running (our own work)`, gap.cpuMs, 'ms');
     record(`    of it, the main thread waiting for a core`, gap.waitMs, 'ms');
-    record(`    of it, the main thread blocked (neither: a lock, the collector's helpers)`, Math.max(0, gap.ms - gap.cpuMs - gap.waitMs), 'ms');
+    record(`    of it, the main thread blocked (neither)`, Math.max(0, gap.ms - gap.cpuMs - gap.waitMs), 'ms');
   }
   record(`  real-time factor of the 4 together (${fmt(audioSec)} s of audio)`, audioSec / concurrentSec, 'x');
 

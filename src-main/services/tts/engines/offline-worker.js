@@ -9,11 +9,13 @@
 // Electron main process with it, so the host is ours: thirteen functions, and the input text and the output WAV
 // never touch the disk.
 //
-// Two uses. workerData { compile: path }: compiles flite.wasm, posts { module } back, and ends (done once per engine).
-// workerData { module: WebAssembly.Module (that compiled module, shared by every worker), nice: number (this
+// Three uses. workerData { compile: path }: compiles flite.wasm, posts { module } back, and ends (done once per
+// engine). workerData { module: WebAssembly.Module (that compiled module, shared by every worker), nice: number (this
 // thread's scheduling priority where the OS lets one thread have its own; 0 leaves it) }: a synthesis worker.
-// In: { id: number, text: string, voice: string }. Out: { id, ok: true, wav: Uint8Array } with its buffer
-// transferred, or { id, ok: false, message: string }.
+// In: { id: number, text: string, voice: string }. workerData { join: true, nice: number }: the joiner, which makes
+// one WAV of a memo's chunks so that the main thread never copies megabytes. In: { id: number, header: Uint8Array,
+// parts: Uint8Array[] } (the parts' buffers transferred). Both answer { id, ok: true, wav: Uint8Array } with its
+// buffer transferred, or { id, ok: false, message: string }.
 
 import { readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -335,21 +337,54 @@ function lowerPriority(nice) {
 
 const port = parentPort;
 if (!port) throw new Error('offline-worker.js runs only as a worker thread');
-const data = /** @type {{ compile: string } | { module: WasmModule, nice?: number }} */ (workerData);
+const data = /** @type {{ compile: string } | { module: WasmModule, nice?: number } | { join: true, nice?: number }} */ (
+  workerData
+);
+
+/**
+ * Answers a task: its WAV (the buffer moves to the main thread) or why there is none.
+ * @param {number} id
+ * @param {() => Promise<Uint8Array> | Uint8Array} work
+ */
+async function answer(id, work) {
+  try {
+    const wav = await work();
+    port?.postMessage({ id, ok: true, wav }, [/** @type {ArrayBuffer} */ (wav.buffer)]);
+  } catch (error) {
+    port?.postMessage({ id, ok: false, message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/**
+ * The header, then each part's bytes, in one new buffer.
+ * @param {Uint8Array} header
+ * @param {Uint8Array[]} parts
+ */
+function join(header, parts) {
+  const wav = new Uint8Array(parts.reduce((sum, part) => sum + part.length, header.length));
+  wav.set(header);
+  let at = header.length;
+  for (const part of parts) {
+    wav.set(part, at);
+    at += part.length;
+  }
+  return wav;
+}
 
 if ('compile' in data) {
   // Compiling the 21 MB module holds the calling thread for 15-20 ms, so the main thread has it done here: read,
   // compile, hand the module back (a compiled module is shared between threads, not copied) and exit.
   const module = await wasm.compile(await readFile(data.compile));
   port.postMessage({ module });
+} else if ('join' in data) {
+  lowerPriority(data.nice ?? 0);
+  port.on('message', (/** @type {{ id: number, header: Uint8Array, parts: Uint8Array[] }} */ job) => {
+    void answer(job.id, () => join(job.header, job.parts));
+  });
 } else {
   const { module, nice } = data;
   lowerPriority(nice ?? 0);
   port.on('message', (/** @type {{ id: number, text: string, voice: string }} */ job) => {
-    synthesize(module, job.text, job.voice).then(
-      (wav) => port.postMessage({ id: job.id, ok: true, wav }, [/** @type {ArrayBuffer} */ (wav.buffer)]),
-      (error) =>
-        port.postMessage({ id: job.id, ok: false, message: error instanceof Error ? error.message : String(error) }),
-    );
+    void answer(job.id, () => synthesize(module, job.text, job.voice));
   });
 }

@@ -8,7 +8,8 @@
  * - A small pool of workers (`min(2, availableParallelism())` by default) takes chunks from one FIFO queue. Idle
  *   workers are unref'd (they never keep the process alive) and exit after `idleTimeoutMs`.
  * - Long texts are split at sentence boundaries (sentences.ts) and synthesized chunk by chunk, at most `poolSize`
- *   chunks of one text in flight; the chunks' samples are joined into one WAV whose header is written once.
+ *   chunks of one text in flight; the chunks' samples are joined into one WAV whose header is written once, by one
+ *   more worker (the joiner), so that the main thread never copies or frees megabytes (see assemble).
  * - `durationSec` is measured from the WAV: sample frames / sample rate.
  * - `options.signal` aborts: queued chunks are dropped, the workers running this text's chunks are terminated, and
  *   the promise rejects with an AbortError once they have exited.
@@ -18,7 +19,6 @@
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { ServiceError } from '../../errors';
 import type { Synthesis, SynthesisOptions, TtsEngine, Voice } from '../engine';
@@ -115,7 +115,9 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
   const maxTextChars = options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
   const workerUrl = options.workerUrl ?? new URL(WORKER_FILE, import.meta.url);
   let module: Promise<WasmModule> | undefined;
-  let pool: FlitePool | undefined;
+  let pool: WorkerPool | undefined;
+  /** One more worker, started when a memo of several chunks is first joined (see assemble). */
+  let joiner: WorkerPool | undefined;
   let closed = false;
 
   const loadModule = (): Promise<WasmModule> => {
@@ -139,7 +141,10 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
       throw new ServiceError('TTS_FAILED', `The offline voice engine could not be loaded: ${describe(error)}`, {});
     });
     if (closed) throw closedError();
-    pool ??= new FlitePool(compiled, workerUrl, poolSize, options.idleTimeoutMs ?? 30_000, options.workerNice ?? 5);
+    const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    const nice = options.workerNice ?? 5;
+    joiner ??= new WorkerPool('wav-join', { join: true, nice }, workerUrl, 1, idleTimeoutMs);
+    pool ??= new WorkerPool('flite', { module: compiled, nice }, workerUrl, poolSize, idleTimeoutMs);
     return pool;
   };
 
@@ -184,7 +189,7 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
             more = false;
             break;
           }
-          const result = flite.run(next.value, voice.flite, job.signal);
+          const result = flite.run({ text: next.value, voice: voice.flite }, [], job.signal);
           result.catch(() => {}); // awaited in order below; never an unhandled rejection meanwhile
           inFlight.push({ wav: result, chars: next.value.length });
         }
@@ -215,7 +220,7 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
           fill();
         }
         if (!format) throw new Error('Flite made no audio');
-        return await assemble(format, parts, dataBytes, signal);
+        return await assemble(format, parts, dataBytes, joiner!, job.signal);
       } catch (error) {
         job.abort();
         await Promise.allSettled(inFlight.map((chunk) => chunk.wav));
@@ -231,7 +236,7 @@ export function createOfflineEngine(options: OfflineEngineOptions = {}): Offline
 
     async close() {
       closed = true;
-      await pool?.close();
+      await Promise.all([pool?.close(), joiner?.close()]);
     },
   };
 }
@@ -253,41 +258,43 @@ function compileInWorker(workerUrl: URL, wasmPath: string): Promise<WasmModule> 
 }
 
 /**
- * One WAV from the chunks' samples: the header once, then each chunk's data. The copy yields to the event loop
- * every few megabytes so that a long text's audio (hundreds of MB) never stalls the main thread.
+ * One WAV from the chunks' samples: the header once, then each chunk's data.
+ *
+ * A text spoken in one chunk keeps the worker's buffer (transferred, so already ours): its header is rewritten in
+ * place with the canonical one (Flite's may differ: its 8 kHz voice states twice the byte rate), so the bytes are
+ * those a copy would make, without the copy. Several chunks are joined by a worker: their buffers are transferred to
+ * it and the joined WAV's back. On the main thread the copy would cost more than its bytes: the first touch of each
+ * page of a new buffer is a fault the kernel zero-fills, some 4-5 ms per MB on a virtual machine that hands freed
+ * memory back to its host, and the chunks' buffers freed there would be swept by the main thread's collector.
  */
 async function assemble(
   format: WavFormat,
   parts: Uint8Array[],
   dataBytes: number,
-  signal: AbortSignal | undefined,
+  joiner: WorkerPool,
+  signal: AbortSignal,
 ): Promise<Synthesis> {
-  const audio = new Uint8Array(WAV_HEADER_BYTES + dataBytes);
-  audio.set(wavHeader(format, dataBytes));
-  let at = WAV_HEADER_BYTES;
-  let sinceYield = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] as Uint8Array;
-    audio.set(part, at);
-    at += part.length;
-    sinceYield += part.length;
-    parts[i] = EMPTY; // let the chunk's buffer go as soon as it is copied
-    if (sinceYield >= YIELD_EVERY_BYTES) {
-      sinceYield = 0;
-      await nextTurn();
-      if (signal?.aborted) throw abortError(signal);
-    }
+  const durationSec = wavDurationSec(format, dataBytes);
+  const header = wavHeader(format, dataBytes);
+  const only = parts.length === 1 ? (parts[0] as Uint8Array) : undefined;
+  if (only && only.byteOffset === WAV_HEADER_BYTES && only.byteOffset + only.length === only.buffer.byteLength) {
+    const audio = new Uint8Array(only.buffer);
+    audio.set(header);
+    return { audio, format: 'wav', durationSec };
   }
-  return { audio, format: 'wav', durationSec: wavDurationSec(format, dataBytes) };
+  const buffers = [...new Set(parts.map((part) => part.buffer as ArrayBuffer))];
+  const audio = await joiner.run({ header, parts }, buffers, signal);
+  parts.length = 0;
+  if (audio.length !== WAV_HEADER_BYTES + dataBytes) throw new Error('The joined WAV has the wrong length');
+  return { audio, format: 'wav', durationSec };
 }
-
-const EMPTY = new Uint8Array(0);
-const YIELD_EVERY_BYTES = 4 * 1024 * 1024;
 
 interface Task {
   id: number;
-  text: string;
-  voice: string;
+  /** Posted to the worker with the task's id. */
+  message: object;
+  /** Buffers moved to the worker with the message. */
+  transfer: ArrayBuffer[];
   signal: AbortSignal;
   resolve: (wav: Uint8Array) => void;
   reject: (error: unknown) => void;
@@ -305,19 +312,22 @@ interface Slot {
 
 type WorkerAnswer = { id: number; ok: true; wav: Uint8Array } | { id: number; ok: false; message: string };
 
-/** Worker threads running Flite, one chunk each at a time, fed from one FIFO queue. */
-class FlitePool {
+/**
+ * Worker threads of offline-worker.js, one task each at a time, fed from one FIFO queue: Flite's (one chunk of text
+ * in, its WAV out) or the joiner (a memo's chunks in, its WAV out).
+ */
+class WorkerPool {
   private readonly slots = new Set<Slot>();
   private readonly queue: Task[] = [];
   private nextId = 1;
   private closed = false;
 
   constructor(
-    private readonly module: WasmModule,
+    private readonly name: string,
+    private readonly workerData: { module: WasmModule; nice: number } | { join: true; nice: number },
     private readonly workerUrl: URL,
     readonly size: number,
     private readonly idleTimeoutMs: number,
-    private readonly nice: number,
   ) {}
 
   stats(): OfflineEngineStats {
@@ -326,15 +336,15 @@ class FlitePool {
     return { workers: this.slots.size, busy, queued: this.queue.length };
   }
 
-  /** Synthesizes one chunk; answers Flite's WAV file. */
-  run(text: string, voice: string, signal: AbortSignal): Promise<Uint8Array> {
+  /** Runs one task; answers the WAV file the worker made. */
+  run(message: object, transfer: ArrayBuffer[], signal: AbortSignal): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(closedError());
     if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise<Uint8Array>((resolve, reject) => {
       const task: Task = {
         id: this.nextId++,
-        text,
-        voice,
+        message,
+        transfer,
         signal,
         resolve,
         reject,
@@ -370,12 +380,14 @@ class FlitePool {
       slot.idleTimer = undefined;
       slot.task = task;
       slot.worker.ref();
-      slot.worker.postMessage({ id: task.id, text: task.text, voice: task.voice });
+      slot.worker.postMessage({ ...task.message, id: task.id }, task.transfer);
+      task.message = {}; // what was transferred now belongs to the worker
+      task.transfer = [];
     }
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerUrl, { workerData: { module: this.module, nice: this.nice }, name: 'flite' });
+    const worker = new Worker(this.workerUrl, { workerData: this.workerData, name: this.name });
     const slot: Slot = { worker, task: undefined, idleTimer: undefined, exited: undefined as never, retiring: false };
     slot.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (answer: WorkerAnswer) => {

@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { ChangeEntry } from '../../../src-main/db';
 import { failure, openAgentTalk, tempDir } from './helpers';
 
+/**
+ * A clock a second further on each time it is read. A commit takes well under a millisecond, so with the real clock
+ * an update may keep the insert's updated_at, and the feed would rightly not list it.
+ */
+function ticking(): () => Date {
+  let at = Date.parse('2026-01-01T00:00:00Z');
+  return () => new Date((at += 1000));
+}
+
 describe('transactions', () => {
   it('commits several writes together and returns the callback result', async () => {
     const store = await openAgentTalk();
@@ -109,7 +118,7 @@ describe('transactions', () => {
 
 describe('updateRow: an update of the row the transaction has read', () => {
   async function withKey() {
-    const store = await openAgentTalk();
+    const store = await openAgentTalk(undefined, { clock: ticking() });
     const user = await store.insert('users', { email: 'ada@example.com' });
     const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: 'h1' });
     return { store, user, key };
@@ -170,7 +179,7 @@ describe('updateRow: an update of the row the transaction has read', () => {
 
 describe('change feed', () => {
   it('numbers every committed change without gaps, including cascades, and tells listeners after commit', async () => {
-    const store = await openAgentTalk();
+    const store = await openAgentTalk(undefined, { clock: ticking() });
     const heard: ChangeEntry[][] = [];
     const stop = store.onChange((entries) => heard.push([...entries]));
     const user = await store.insert('users', { email: 'ada@example.com' });

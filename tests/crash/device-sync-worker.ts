@@ -1,7 +1,7 @@
 /**
  * Child process for the device sync crash test, killed with SIGKILL by the test:
  * - `write PROFILE FOLDER`: makes memos (each billed to a key, with audio) as fast as it can, printing each memo's
- *   id once committed, while device sync rounds write them into the folder;
+ *   id once committed, then a device sync round writes it into the folder;
  * - `read PROFILE FOLDER`: applies what the folder holds, printing `applied` as each file commits.
  */
 import { openAgentTalkStore } from '../../src-main/db';
@@ -16,7 +16,14 @@ if (!services.devices.status().folder) await services.devices.configure({ folder
 
 if (mode === 'read') {
   // Each committed file (its cursor moves in the same transaction), so the test can kill between and inside them.
-  store.onChange((entries) => entries.some((e) => e.table === 'sync_devices') && process.stdout.write('applied\n'));
+  // A commit takes well under a millisecond, so the whole backlog would be applied before the test's kill arrives:
+  // after each committed file the process waits 20 ms (blocking, as a slow disk would), and the kill lands there.
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  store.onChange((entries) => {
+    if (!entries.some((e) => e.table === 'sync_devices')) return;
+    process.stdout.write('applied\n');
+    Atomics.wait(pause, 0, 0, 20);
+  });
   process.stdout.write('reading\n');
   await services.devices.run();
   process.stdout.write('done\n');
@@ -31,6 +38,7 @@ if (mode === 'read') {
     const file = await services.audio.write(memo.result.id, 'wav', new TextEncoder().encode(`audio ${i}`));
     await store.update('memos', memo.result.id, { status: 'completed', audio_url: `/audio/${file}`, duration_sec: 1 });
     process.stdout.write(`${memo.result.id}\n`);
-    void services.devices.run();
+    // A round per memo, each writing its own file: the reader then has a backlog of many files to be killed in.
+    await services.devices.run();
   }
 }

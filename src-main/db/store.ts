@@ -136,6 +136,11 @@ function notify(listener: ChangeListener, entries: readonly ChangeEntry[]): void
   }
 }
 
+/** lmdb-js's flush of the commits so far on a libuv thread (not in its types). */
+interface Flushable {
+  sync(callback: (error?: unknown) => void): void;
+}
+
 interface Queued {
   fn: (tx: Writer) => unknown;
   origin: string | undefined;
@@ -152,11 +157,6 @@ interface Queued {
  * on a libuv thread), so the main thread never waits for the disk; the unpatched build flushes in the commit call.
  * Either way a commit that returned is in the OS's cache: a killed process loses none of it.
  */
-/** lmdb-js's flush of the commits so far on a libuv thread (not in its types). */
-interface Flushable {
-  sync(callback: (error?: unknown) => void): void;
-}
-
 const COMMIT_FLAGS = (1 | 2 | 0x10000 | 0x40000) as TransactionFlags;
 
 class LmdbStore extends Reader {

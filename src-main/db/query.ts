@@ -508,7 +508,8 @@ export function runQuery(table: CompiledTable, where: Where, options: QueryOptio
     // The index range is exactly the answer: let LMDB skip and stop.
     const window = { offset, ...(limit !== undefined && { limit }) };
     if (!p.withRows) return [...candidateRows(table, p, c, window)];
-    // A user's newest memos: the rows straight from the index's entries, into the answer.
+    // A user's newest memos: the rows straight from the index's entries into the answer, without candidateRows'
+    // generator in between (this is the Library's hot path).
     const out: Row[] = [];
     for (const { value } of rowsOfIndex(table.indexes.find((i) => i.name === p.index)!, p, c, window)) out.push(value);
     return out;

@@ -54,6 +54,13 @@ const NO_OVERWRITE = { noOverwrite: true } as const;
  */
 const putIfAbsent = (table: CompiledTable, id: string, row: Row): boolean => table.rows.putSync(id, row, NO_OVERWRITE) as unknown as boolean;
 
+/** Adds `value` to the set kept under `key`, making the set on first use. */
+function addTo<K>(sets: Map<K, Set<unknown>>, key: K, value: unknown): void {
+  const set = sets.get(key);
+  if (set) set.add(value);
+  else sets.set(key, new Set([value]));
+}
+
 const sameValue = (a: unknown, b: unknown) =>
   a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
 
@@ -100,7 +107,7 @@ export class Writer extends Reader {
     for (let i = 0; i < indexes.length; i++) {
       const path = indexes[i]!;
       putEntry(path, keys[i]!, row);
-      if (path.lookup) putLookup(path, keys[i]!, id);
+      putLookup(path, keys[i]!, id);
     }
     this.feed.append(def.name, 'insert', id, row);
     return row;
@@ -135,12 +142,6 @@ export class Writer extends Reader {
     return this.write(table, key, current, next);
   }
 
-  private rewrote(table: CompiledTable, id: string): void {
-    const ids = this.rewritten.get(table.def.name);
-    if (ids) ids.add(id);
-    else this.rewritten.set(table.def.name, new Set([id]));
-  }
-
   /** Whether a row read earlier in this transaction is still the stored one: true unless written since. */
   protected wasRead(table: CompiledTable, id: string): boolean {
     return !this.rewritten.get(table.def.name)?.has(id);
@@ -166,7 +167,7 @@ export class Writer extends Reader {
 
   /** Writes `next` over `current`, moving index entries of the columns that changed. */
   private write(table: CompiledTable, id: string, current: Row, next: Row): Row {
-    this.rewrote(table, id);
+    addTo(this.rewritten, table.def.name, id);
     const changed: string[] = [];
     for (const column in next) if (!sameValue(current[column], next[column])) changed.push(column);
     this.checkReferences(table, next, changed);
@@ -197,10 +198,8 @@ export class Writer extends Reader {
   }
 
   private deleteRow(table: CompiledTable, id: string, row: Row, result: DeleteResult, deleting: Map<CompiledTable, Set<unknown>>): void {
-    const ids = deleting.get(table);
-    if (ids) ids.add(id);
-    else deleting.set(table, new Set([id]));
-    this.rewrote(table, id);
+    addTo(deleting, table, id);
+    addTo(this.rewritten, table.def.name, id);
     this.found.get(table)?.delete(id);
     for (const { child, foreignKey, path } of table.referencedBy) {
       const childIds = path ? this.referencing(path, id) : [...child.rows.getRange()].filter(({ value }) => value[foreignKey.column] === id).map(({ key }) => key);
@@ -226,7 +225,7 @@ export class Writer extends Reader {
     for (const path of table.indexes) {
       const key = indexKey(path, row, id);
       path.db.remove(key);
-      if (path.lookup) removeLookup(path, key);
+      removeLookup(path, key);
     }
     table.rows.remove(id);
     this.feed.append(table.def.name, 'delete', id);
@@ -254,8 +253,7 @@ export class Writer extends Reader {
       const value = row[fk.column];
       if (value === null || value === undefined || (columns && !columns.includes(fk.column))) continue;
       const parent = this.table(fk.references);
-      let found = this.found.get(parent);
-      if (found?.has(value)) continue;
+      if (this.found.get(parent)?.has(value)) continue;
       if (!parent.rows.doesExist(value as string)) {
         throw new StoreError(
           'FOREIGN_KEY_VIOLATION',
@@ -263,8 +261,7 @@ export class Writer extends Reader {
           { table: table.def.name, column: fk.column, constraint: `${fk.references}`, valueKind: kindOf(value) },
         );
       }
-      if (!found) this.found.set(parent, (found = new Set()));
-      found.add(value);
+      addTo(this.found, parent, value);
     }
   }
 

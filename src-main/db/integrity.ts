@@ -6,9 +6,10 @@
  * line); with one, as at every open, it reads at most that many rows and index entries per table and index.
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { RootDatabase } from 'lmdb';
 import { indexKey, lookupKey, primaryKeyOf, putEntry, putLookup, type Key } from './keys';
 import { checkValue } from './rows';
-import type { CompiledTable, IndexPath, Schema } from './schema';
+import { indexDbName, lookupDbName, type CompiledTable, type IndexPath, type Schema } from './schema';
 
 export interface IntegrityReport {
   problems: string[];
@@ -116,11 +117,17 @@ export function checkIntegrity(schema: Schema, { limit = Infinity }: { limit?: n
   return { problems: found.map((f) => f.message), indexesOnly: found.length > 0 && !found.some((f) => f.inRows), complete };
 }
 
-/** Writes every index (and unique lookup) of every table anew from the rows (inside the caller's write transaction). */
-export function rebuildIndexes(schema: Schema): void {
+/**
+ * Writes every index (and unique lookup) of every table anew from the rows (inside the caller's write transaction).
+ * Each index is emptied whole, its pages freed, rather than key by key: a damaged key can sit out of order in its
+ * page, where a removal (a binary search) never finds it and the entries written after it land out of place too.
+ */
+export function rebuildIndexes(env: RootDatabase, schema: Schema): void {
   for (const table of schema.values()) {
     for (const path of table.indexes) {
-      for (const db of path.lookup ? [path.db, path.lookup] : [path.db]) for (const key of [...db.getKeys()]) db.remove(key);
+      const names = [indexDbName(path.table, path.name), ...(path.lookup ? [lookupDbName(path.table, path.name)] : [])];
+      // A binary handle of its own: clearing resets its handle's encoder, which an index holding rows shares with them.
+      for (const name of names) env.openDB(name, { encoding: 'binary', cache: false }).clearSync();
     }
     for (const { key: id, value: row } of table.rows.getRange()) {
       for (const path of table.indexes) {

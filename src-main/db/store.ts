@@ -325,7 +325,7 @@ class LmdbStore extends Reader {
   }
 
   async rebuildIndexes(): Promise<IntegrityReport> {
-    await this.env.childTransaction(() => rebuildIndexes(this.catalog.schema));
+    await this.env.childTransaction(() => rebuildIndexes(this.env, this.catalog.schema));
     return this.verify();
   }
 

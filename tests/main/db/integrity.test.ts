@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { openAgentTalk, tempDir } from './helpers';
@@ -75,5 +76,29 @@ describe('integrity check', () => {
     expect(reopened.checkIntegrity()).toEqual([`memos ${memo.id}: index idx_memos_user_created holds another version of the row`]);
     expect(await reopened.rebuildIndexes()).toMatchObject({ problems: [] });
     expect(newest()).toEqual([memo]);
+  });
+
+  it('repairs an index whose damaged key sits out of order, which no removal by key can find', async () => {
+    const profile = tempDir();
+    const at = new Date('2026-01-01T00:00:00Z');
+    const store = await openAgentTalk(profile, { clock: () => at });
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    const ids = Array.from({ length: 50 }, (_, i) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`);
+    await store.transaction((tx) => {
+      for (const id of ids) tx.insert('memos', { id, user_id: user.id, audio_url: 'a', duration_sec: 1 });
+    });
+    await store.close();
+
+    // A flipped bit in the 10th memo's id where an index key ends in its created_at ("…Z", a 0 byte, the id):
+    // "00000009-…" becomes "10000009-…", sorting after every later entry while it sits among them.
+    const bytes = readFileSync(store.path);
+    for (let at = bytes.indexOf(`Z\0${ids[9]}`, 0, 'latin1'); at >= 0; at = bytes.indexOf(`Z\0${ids[9]}`, at + 1, 'latin1')) bytes[at + 2]! ^= 0x01;
+    writeFileSync(store.path, bytes);
+
+    const reopened = await openAgentTalk(profile);
+    expect(reopened.checkIntegrity()).toContain(`memos ${ids[9]}: missing from index idx_memos_user_created`);
+    expect(await reopened.rebuildIndexes()).toMatchObject({ problems: [] });
+    const newest = reopened.query('memos', { user_id: user.id }, { orderBy: 'created_at', order: 'desc' });
+    expect(newest.map((memo) => memo.id).sort()).toEqual(ids);
   });
 });

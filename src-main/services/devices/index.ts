@@ -59,7 +59,7 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
   /** Memos whose audio is to fetch (all mode), retried each round until the carrier brings the blob. */
   const pendingAudio = new Set<string>();
   let lastRound: string | null = null;
-  let lastDeviceFile = '';
+  let lastDeviceFile = { key: '', text: '' };
   let firstRound = true;
   let running: Promise<DeviceSyncStatus> | null = null;
   let again = false;
@@ -193,10 +193,12 @@ export function createDeviceSync({ store, audio, clock = () => new Date(), snaps
     const cursors = Object.fromEntries(store.list('sync_devices').filter((d) => !d.is_self).map((d) => [d.id, d.applied_seq]));
     const seq = readClock(store)!.writtenSeq;
     const key = JSON.stringify({ name, seq, cursors });
-    if (key === lastDeviceFile && (await folder.exists(folder.deviceFile(self)))) return;
+    // Unchanged and still as written: nothing to do. Gone, damaged, or an older copy a carrier put back: written anew.
+    if (key === lastDeviceFile.key && (await folder.read(folder.deviceFile(self))) === lastDeviceFile.text) return;
     const file: DeviceFile = { format: FORMAT, version: FORMAT_VERSION, kind: 'device', device: self, name, seq, cursors, written_at: clock().toISOString() };
-    await folder.write(folder.deviceFile(self), folder.deviceDir(self), encodeFile(file, sha256Hex));
-    lastDeviceFile = key;
+    const text = encodeFile(file, sha256Hex);
+    await folder.write(folder.deviceFile(self), folder.deviceDir(self), text);
+    lastDeviceFile = { key, text };
   }
 
   /** Applies ops (a change file's or a snapshot's) with the cursors they move, in one transaction. */

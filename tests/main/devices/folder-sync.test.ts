@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEVICE_FILE, DEVICES_DIR, ROOT_DIR } from '../../../src-shared/sync/format';
 import { computer, makeMemo, syncFolder, travellingState } from './helpers';
 
 describe('sync between computers through a shared folder', () => {
@@ -93,5 +94,18 @@ describe('sync between computers through a shared folder', () => {
     expect(await home.devices.run()).toMatchObject({ state: 'in-step', toWrite: 0 });
     await office.devices.run();
     expect(office.store.get('memos', memo.id)?.title).toBe('Offline');
+  });
+
+  it('writes its own device file anew at the next round when it was damaged, so a computer joining later learns its name', async () => {
+    const folder = syncFolder();
+    const home = await computer();
+    const homeId = (await home.devices.configure({ folder, name: 'Home' })).devices.find((d) => d.self)!.id;
+    const homeFile = join(folder, ROOT_DIR, DEVICES_DIR, homeId, DEVICE_FILE);
+    writeFileSync(homeFile, readFileSync(homeFile, 'utf8').slice(0, 20)); // as a carrier that lost its end leaves it
+
+    await home.devices.run(); // nothing changed on Home, yet its file is whole again
+    expect(readFileSync(homeFile, 'utf8')).toMatch(/"name":"Home"/);
+    const office = await computer();
+    expect((await office.devices.configure({ folder, name: 'Office' })).devices.find((d) => d.id === homeId)).toMatchObject({ name: 'Home' });
   });
 });

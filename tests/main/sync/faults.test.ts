@@ -19,7 +19,7 @@ const STEPS: Record<string, Pick<Fault, 'method' | 'path'>> = {
 const FAULTS: Record<string, Fault> = {
   '500': { status: 500 },
   '429 Retry-After 120': { status: 429, retryAfter: 120 },
-  timeout: { delayMs: 1_200 },
+  timeout: { delayMs: 4_000 },
   'connection dropped after applying': { dropAfterApply: true },
   'delivered twice': { deliverTwice: true },
   'session expiring mid-sync': { expireSessions: true },
@@ -28,7 +28,10 @@ const FAULTS: Record<string, Fault> = {
 async function scenario(server: CloudServer) {
   const { user } = server.session.addUser('ada@example.com', 'correct horse battery', 'pro');
   const shared = server.session.addKey(user.id, 'Shared');
-  const pc = await computer(server, { timeoutMs: 400 });
+  // Each request's limit, well past the longest stall of a busy 2-core machine: once a process stalls longer than the
+  // limit, the request times out even if its answer came meanwhile (Node runs due timers before reading sockets).
+  // The timeout fault's request answers only far past it.
+  const pc = await computer(server, { timeoutMs: 2_000 });
   await pc.sync.link.signIn('ada@example.com', 'correct horse battery');
   await pc.sync.syncNow();
   const local = pc.cloudKeys().find((k) => k.cloud_id === shared.id)!;
@@ -47,7 +50,7 @@ describe('faults against every sync step', () => {
         // The revoke is the second POST under /api/keys/: the create's and the rename's requests pass first.
         server.inject({ ...step, ...fault, ...(stepName === 'push revoke' && { path: `/api/keys/${shared.id}/revoke` }) });
         await pc.sync.syncNow();
-        await sleep(1_300); // a delayed request is applied by now
+        if (fault.delayMs) await sleep(fault.delayMs + 100); // a delayed request is applied by now
         if ((await pc.sync.link.view()).signInNeeded) await pc.sync.link.signIn('ada@example.com', 'correct horse battery');
         await pc.sync.syncNow();
         await pc.sync.syncNow();

@@ -145,17 +145,22 @@ describe('a sync', () => {
     expect(pc.timers.planned.at(-1)).toBeGreaterThanOrEqual(120_000);
   });
 
-  it('works with this computer’s clock 3 hours ahead or behind the service’s', async () => {
-    for (const skewMs of [3 * 3_600_000, -3 * 3_600_000]) {
-      const server = await cloudServer();
+  it('works with this computer’s clock 3 hours ahead or behind the service’s, on the other side of midnight', async () => {
+    // The service's clock is set, not the real one: at 22:00 with this computer 3 h ahead (already tomorrow), and at
+    // 01:00 with it 3 h behind (still yesterday), whatever time of day the test runs. (On the real clock, the computer
+    // behind was on another day than the service only from 00:00 to 03:00 UTC.)
+    for (const [serviceAt, skewHours] of [['2026-12-02T22:00:00.000Z', 3], ['2026-12-03T01:00:00.000Z', -3]] as const) {
+      const offsetMs = Date.parse(serviceAt) - Date.now();
+      const server = await cloudServer({ clock: () => new Date(Date.now() + offsetMs) });
       const { user } = server.session.addUser('ada@example.com', 'correct horse battery');
-      const today = new Date().toISOString().slice(0, 10);
+      const today = serviceAt.slice(0, 10); // the service's day
       server.session.user(user.id)!.daily.set(today, { calls: 5, characters: 50 });
-      const pc = await linked(server, { skewMs });
+      const pc = await linked(server, { skewMs: offsetMs + skewHours * 3_600_000 });
       await pc.sync.keys.create(pc.user.id, { name: 'Skewed' });
       await pc.sync.syncNow();
       expectInStep(server, user.id, pc);
-      expect(pc.sync.cloudDaily(3).find((d) => d.date === today)).toMatchObject({ calls: 5 });
+      // The service's day is pulled on either side: the pull asks for a day more than this computer's today.
+      expect(pc.store.get('cloud_usage', today)).toMatchObject({ calls: 5 });
       expect(pc.sync.status().state).toBe('synced');
     }
   });

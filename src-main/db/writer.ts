@@ -200,8 +200,8 @@ export class Writer extends Reader {
   /**
    * Deletes rows of one table (`ids[i]` holding `rows[i]`), after what references them, as each foreign key's ON
    * DELETE says. The rows go together, a level of a cascade at a time: their children are found for all of them,
-   * then one index after another loses their entries (its B-tree's upper pages stay in the CPU's caches), then the
-   * table its rows.
+   * then one index after another loses their entries, then the table its rows (each B-tree's removals one after
+   * another, where row by row they would take turns across every index of the table).
    */
   private deleteRows(table: CompiledTable, ids: string[], rows: Row[], result: DeleteResult, deleting: Map<CompiledTable, Set<unknown>>): void {
     for (const id of ids) {

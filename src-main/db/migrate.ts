@@ -34,7 +34,7 @@ export interface MigrationStatus {
 export interface Catalog {
   defs: readonly TableDef[];
   schema: Schema;
-  /** Whether unique indexes have their value → primary key lookups (migration 16 on the agent-talk store). */
+  /** Whether unique indexes have their value → primary key lookups (migration 14 on the agent-talk store). */
   lookups: boolean;
 }
 

@@ -211,7 +211,9 @@ export function compileSchema(env: RootDatabase, defs: readonly TableDef[], look
   }
   for (const table of schema.values()) {
     for (const foreignKey of table.def.foreignKeys ?? []) {
-      const path = table.indexes.find((i) => i.columns[0]!.column === foreignKey.column);
+      // An index that holds its rows is preferred: a delete then reads the children from its entries.
+      const leading = table.indexes.filter((i) => i.columns[0]!.column === foreignKey.column);
+      const path = leading.find((i) => i.withRows) ?? leading[0];
       schema.get(foreignKey.references)!.referencedBy.push({ child: table, foreignKey, path });
     }
   }

@@ -4,10 +4,10 @@
  */
 import { StoreError, kindOf } from './errors';
 import type { FeedWriter } from './changes';
-import { indexKey, keyRange, lookupKey, primaryKeyOf, putEntry, putLookup, removeLookup, scanKeys, type Key } from './keys';
+import { indexKey, keyRange, lookupKey, primaryKeyOf, putEntry, putLookup, removeLookup, scanKeys, scanRows, type Key } from './keys';
 import { countRows, explain, runQuery, type QueryOptions, type Where } from './query';
 import { prepareInsert, prepareUpdate, type Row } from './rows';
-import { tableOf, type CompiledTable, type IndexPath, type Schema } from './schema';
+import { tableOf, type CompiledTable, type IndexPath, type Reference, type Schema } from './schema';
 
 export interface DeleteResult {
   /** Rows deleted: the row itself and every row removed by ON DELETE CASCADE below it. */
@@ -150,7 +150,7 @@ export class Writer extends Reader {
   delete(tableName: string, id: string): DeleteResult {
     const table = this.table(tableName);
     const result = { deleted: 0, nulled: 0 };
-    this.deleteRow(table, id, this.existing(table, id), result, new Map());
+    this.deleteRows(table, [id], [this.existing(table, id)], result, new Map());
     return result;
   }
 
@@ -197,12 +197,23 @@ export class Writer extends Reader {
     return next;
   }
 
-  private deleteRow(table: CompiledTable, id: string, row: Row, result: DeleteResult, deleting: Map<CompiledTable, Set<unknown>>): void {
-    addTo(deleting, table, id);
-    addTo(this.rewritten, table.def.name, id);
-    this.found.get(table)?.delete(id);
-    for (const { child, foreignKey, path } of table.referencedBy) {
-      const childIds = path ? this.referencing(path, id) : [...child.rows.getRange()].filter(({ value }) => value[foreignKey.column] === id).map(({ key }) => key);
+  /**
+   * Deletes rows of one table (`ids[i]` holding `rows[i]`), after what references them, as each foreign key's ON
+   * DELETE says. The rows go together, a level of a cascade at a time: their children are found for all of them,
+   * then one index after another loses their entries, then the table its rows (each B-tree's removals one after
+   * another, where row by row they would take turns across every index of the table).
+   */
+  private deleteRows(table: CompiledTable, ids: string[], rows: Row[], result: DeleteResult, deleting: Map<CompiledTable, Set<unknown>>): void {
+    for (const id of ids) {
+      addTo(deleting, table, id);
+      addTo(this.rewritten, table.def.name, id);
+      this.found.get(table)?.delete(id);
+    }
+    for (const reference of table.referencedBy) {
+      const { child, foreignKey } = reference;
+      const childIds: string[] = [];
+      const childRows: Row[] = [];
+      for (const id of ids) this.referencing(reference, id, deleting.get(child), childIds, childRows);
       if (childIds.length === 0) continue;
       if (foreignKey.onDelete === 'restrict') {
         throw new StoreError(
@@ -211,34 +222,49 @@ export class Writer extends Reader {
           { table: table.def.name, column: foreignKey.column, constraint: `${child.def.name}.${foreignKey.column}` },
         );
       }
-      for (const childId of childIds) {
-        if (deleting.get(child)?.has(childId)) continue;
-        const childRow = child.rows.get(childId)!;
-        if (foreignKey.onDelete === 'cascade') {
-          this.deleteRow(child, childId, childRow, result, deleting);
-        } else {
-          this.write(child, childId, childRow, { ...childRow, [foreignKey.column]: null });
-          result.nulled++;
-        }
+      if (foreignKey.onDelete === 'cascade') {
+        this.deleteRows(child, childIds, childRows, result, deleting);
+        continue;
+      }
+      for (let i = 0; i < childIds.length; i++) {
+        this.write(child, childIds[i]!, childRows[i]!, { ...childRows[i]!, [foreignKey.column]: null });
+        result.nulled++;
       }
     }
     for (const path of table.indexes) {
-      const key = indexKey(path, row, id);
-      path.db.remove(key);
-      removeLookup(path, key);
+      for (let i = 0; i < ids.length; i++) {
+        const key = indexKey(path, rows[i]!, ids[i]!);
+        path.db.remove(key);
+        removeLookup(path, key);
+      }
     }
-    table.rows.remove(id);
-    this.feed.append(table.def.name, 'delete', id);
-    result.deleted++;
+    for (const id of ids) table.rows.remove(id);
+    for (const id of ids) this.feed.append(table.def.name, 'delete', id);
+    result.deleted += ids.length;
   }
 
-  /** The rows whose foreign key (the first column of `path`) is `id`: one get where `path` is a unique lookup of that column alone. */
-  private referencing(path: IndexPath, id: string): string[] {
-    if (path.lookup && path.columns.length === 1 && !path.folded) {
+  /**
+   * Adds to `ids` and `rows` the rows that reference `id` through `reference`, leaving out those in `skip`: from a
+   * range of its index (the rows from the entries where the index holds them, else a get each), one get in a
+   * unique lookup of the column alone, or a scan of the child table where the column has no index.
+   */
+  private referencing({ child, foreignKey, path }: Reference, id: string, skip: Set<unknown> | undefined, ids: string[], rows: Row[]): void {
+    const add = (childId: string, row: Row | undefined) => {
+      if (skip?.has(childId)) return;
+      ids.push(childId);
+      rows.push(row ?? child.rows.get(childId)!);
+    };
+    if (!path) {
+      for (const { key, value } of child.rows.getRange()) if (value[foreignKey.column] === id) add(key, value);
+    } else if (path.rowsOnly) {
+      const pk = child.def.primaryKey;
+      for (const { value } of scanRows(path, keyRange([id]))) add(value[pk] as string, value);
+    } else if (path.lookup && path.columns.length === 1 && !path.folded) {
       const childId = path.lookup.get([id]);
-      return childId === undefined ? [] : [childId as string];
+      if (childId !== undefined) add(childId as string, undefined);
+    } else {
+      for (const key of scanKeys(path, keyRange([id]))) add(primaryKeyOf(key), undefined);
     }
-    return [...scanKeys(path, keyRange([id]))].map(primaryKeyOf);
   }
 
   /**

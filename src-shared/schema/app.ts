@@ -153,7 +153,7 @@ export const OUTBOX_STATUSES = ['pending', 'done', 'failed'] as const;
  * change, replayed in `seq` order. A create is marked `sent_at` (with the name it is sent with, unique to the entry,
  * `payload.sentName`) before its request goes out, so a create whose answer was lost is found afterwards.
  */
-export const cloudOutbox = {
+export const cloudOutboxTable = {
   name: 'cloud_outbox',
   primaryKey: 'id',
   columns: {
@@ -177,6 +177,13 @@ export const cloudOutbox = {
   ],
   indexes: [index('idx_cloud_outbox_status_seq', 'status', 'seq'), index('idx_cloud_outbox_key', 'key_id')],
 } as const satisfies TableDef;
+
+/** Version 16: a user's outbox entries by index, so deleting a user (ON DELETE CASCADE) reads only its own entries. */
+export const cloudOutboxUserIndex = {
+  indexes: [index('idx_cloud_outbox_user', 'user_id')],
+} as const;
+
+export const cloudOutbox = extendTable(cloudOutboxTable, cloudOutboxUserIndex);
 
 /** Version 11: the cloud account's calls and characters per UTC day, as the service counts them (pulled). */
 export const cloudUsage = {

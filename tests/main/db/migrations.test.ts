@@ -518,3 +518,45 @@ describe('015 memos newest first read from their index', () => {
     await store.close();
   });
 });
+
+describe('016 cloud outbox entries found by user', () => {
+  it('indexes the outbox by user from entries written before it, so deleting a user takes its entries through the index, and goes down then up again', async () => {
+    const store = untyped(await openAgentTalk(tempDir(), { migrate: false }));
+    await store.migrations.up(15);
+    const account = async (email: string) => {
+      const user = await store.insert('users', { email });
+      const key = await store.insert('api_keys', { user_id: user.id, prefix: 'at_live_', key_hash: `pending:${email}`, origin: 'cloud' });
+      return { user: user.id as string, key: key.id as string };
+    };
+    const entry = (seq: number, { user, key }: { user: string; key: string }) => store.insert('cloud_outbox', { seq, user_id: user, op: 'create', key_id: key });
+    const [ada, bob] = [await account('ada@example.com'), await account('bob@example.com')];
+    await entry(1, ada);
+    await entry(2, ada);
+    await entry(3, bob);
+    const seqs = (user: string) => store.query('cloud_outbox', { user_id: user }).map((e) => e.seq as number).sort();
+    expect(store.explain('cloud_outbox', { user_id: ada.user })).toMatchObject({ access: 'scan' });
+
+    await store.migrations.up(16);
+    expect(store.explain('cloud_outbox', { user_id: ada.user })).toMatchObject({ access: 'index', index: 'idx_cloud_outbox_user' });
+    expect(seqs(ada.user)).toEqual([1, 2]);
+    expect(store.checkIntegrity()).toEqual([]);
+    // ON DELETE CASCADE: the user's entries go with it (and with its key), the other user's stay.
+    expect(await store.delete('users', ada.user)).toEqual({ deleted: 1 + 1 + 2, nulled: 0 });
+    expect(store.list('cloud_outbox').map((e) => e.seq)).toEqual([3]);
+    expect(store.checkIntegrity()).toEqual([]);
+
+    await store.migrations.down(15);
+    expect(store.explain('cloud_outbox', { user_id: bob.user })).toMatchObject({ access: 'scan' });
+    // Without the index a user's entries still go with it (the outbox is read whole).
+    const carol = await account('carol@example.com');
+    await entry(4, carol);
+    await entry(5, carol);
+    expect(await store.delete('users', bob.user)).toEqual({ deleted: 1 + 1 + 1, nulled: 0 });
+    await store.migrations.up();
+    // Written while it was down: the index is filled anew from the entries.
+    expect(seqs(carol.user)).toEqual([4, 5]);
+    expect(store.checkIntegrity()).toEqual([]);
+    expect(await store.delete('users', carol.user)).toEqual({ deleted: 1 + 1 + 2, nulled: 0 });
+    expect(store.count('cloud_outbox')).toBe(0);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import type { Database, Key, RootDatabase } from 'lmdb';
 import { extendTable, indexesWithRows, reduceTable, type ColumnDef, type TableDef, type TableExtension } from '../../src-shared/schema';
-import { FeedWriter, type Feed } from './changes';
+import { FeedWriter, type FeedDb } from './changes';
 import { StoreError } from './errors';
 import { indexKey, putEntry, putLookup } from './keys';
 import { checkValue, defaultValue } from './rows';
@@ -237,7 +237,7 @@ export class MigrationRunner {
     private readonly env: RootDatabase,
     private readonly meta: Database<unknown, string>,
     private readonly records: Database<MigrationRecord, number>,
-    private readonly feed: Feed,
+    private readonly feed: FeedDb,
     private readonly migrations: readonly Migration[],
     private readonly clock: () => Date,
   ) {

@@ -8,7 +8,7 @@ import { truncateSync } from 'node:fs';
 import { constants } from 'node:os';
 import { open, type Database, type RootDatabase, type TransactionFlags } from 'lmdb';
 import type { InsertOf, RowOf, TableDef } from '../../src-shared/schema';
-import { FeedWriter, lastSeq, openFeed, readChanges, type ChangeEntry, type ChangeListener, type Feed, type FeedHint } from './changes';
+import { FeedWriter, lastSeq, readChanges, type ChangeEntry, type ChangeListener, type FeedDb, type FeedHint } from './changes';
 import { StoreError } from './errors';
 import { HealthMonitor, commitFailure, type HealthListener, type StoreHealth } from './health';
 import { checkIntegrity, rebuildIndexes, type IntegrityReport } from './integrity';
@@ -175,7 +175,7 @@ class LmdbStore extends Reader {
   constructor(
     readonly path: string,
     private readonly env: RootDatabase,
-    private readonly feed: Feed,
+    private readonly feed: FeedDb,
     private readonly runner: MigrationRunner,
     private readonly clock: () => Date,
     meta: Database<unknown, string>,
@@ -230,8 +230,7 @@ class LmdbStore extends Reader {
     try {
       this.env.transactionSync(() => {
         for (const { fn, origin } of batch) {
-          // A lone transaction's entries go to the feed's small `recent`; a group's, once for all, to the end of `entries` (see Feed).
-          const feed = new FeedWriter(this.feed, now, origin, this.feedHint, batch.length > 1);
+          const feed = new FeedWriter(this.feed, now, origin, this.feedHint);
           try {
             // Nested in the open write transaction, lmdb-js runs this as a synchronous child transaction.
             const value = this.env.childTransaction(() => {
@@ -398,7 +397,7 @@ export async function openStore<const T extends readonly TableDef[]>(options: Op
   try {
     const meta = env.openDB<unknown, string>('meta', {});
     const records = env.openDB<MigrationRecord, number>('migrations', {});
-    const feed = openFeed(env);
+    const feed = env.openDB<ChangeEntry, number>('changes', { sharedStructuresKey: Symbol.for('structures'), cache: false }) as FeedDb;
     const runner = new MigrationRunner(env, meta, records, feed, migrations, clock);
     const store = new LmdbStore(path, env, feed, runner, clock, meta);
     if (migrate) {

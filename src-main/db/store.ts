@@ -240,11 +240,13 @@ class LmdbStore extends Reader {
             }) as unknown;
             outcomes.push({ ok: true, value, entries: feed.appended });
           } catch (error) {
+            this.reloadSharedStructures();
             outcomes.push({ ok: false, error });
           }
         }
       }, COMMIT_FLAGS);
     } catch (cause) {
+      this.reloadSharedStructures();
       // The commit failed: nothing of the batch was written, and each of its writes may succeed if tried again.
       const failure = this.monitor.failed(commitFailure(cause));
       for (const { reject } of batch) failure.then(reject, reject);
@@ -258,6 +260,19 @@ class LmdbStore extends Reader {
       resolve(outcome.value);
       if (outcome.entries.length > 0) this.listeners.forEach((listener) => notify(listener, outcome.entries));
     });
+  }
+
+  /**
+   * msgpackr adds a new shape of record (a shared structure) in memory and saves it in the write transaction that
+   * first encodes one; a transaction rolled back takes the save with it, and a later record of that shape would be
+   * written pointing at a structure the file lacks: unreadable once the store is reopened. After a rollback the
+   * encoders (the feed's, each table's) reload the saved structures before their next record.
+   */
+  private reloadSharedStructures(): void {
+    for (const db of [this.feed, ...[...this.schema().values()].map((table) => table.rows)]) {
+      const { structures } = (db as unknown as { encoder?: { structures?: { uninitialized?: boolean } } }).encoder ?? {};
+      if (structures) structures.uninitialized = true;
+    }
   }
 
   /**

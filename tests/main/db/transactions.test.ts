@@ -204,4 +204,53 @@ describe('change feed', () => {
     expect(heard.map((batch) => batch.map((c) => c.seq))).toEqual([[1], [2], [3], [4, 5]]);
     expect(store.changes(4, 1).map((c) => c.seq)).toEqual([5]);
   });
+
+  it('stays readable after a restart, in order and without gaps, when a failed transaction first wrote a new shape of entry', async () => {
+    const profileDir = tempDir();
+    let store = await openAgentTalk(profileDir, { clock: ticking() });
+    const seqs = (after = 0, limit = 1000) => store.changes(after, limit).map((c) => c.seq);
+    const upTo = (n: number, from = 1) => Array.from({ length: n - from + 1 }, (_, i) => from + i);
+    const user = await store.insert('users', { email: 'ada@example.com' });
+    let n = 0;
+    const rename = () => ({ verification_token: `token ${n++}` });
+    // Lone updates, each changing the token and updated_at.
+    for (let i = 0; i < 20; i++) await store.update('users', user.id, rename());
+    // A transaction that fails after updating a row twice: its second entry (the token alone, as updated_at stays) is
+    // a new shape of record, whose shared structure is rolled back with it.
+    await failure(
+      store.transaction((tx) => {
+        for (let i = 0; i < 12; i++) tx.update('users', user.id, rename());
+        throw new Error('no');
+      }),
+    );
+    await store.update('users', user.id, rename());
+    // An update and an insert in one transaction.
+    await store.transaction((tx) => {
+      tx.update('users', user.id, rename());
+      tx.insert('users', { email: 'bob@example.com' });
+    });
+    // Several in one group commit (one failing; the two updates share updated_at), a large transaction, lone updates.
+    await store.update('users', user.id, rename());
+    await Promise.all([
+      store.update('users', user.id, rename()),
+      failure(store.insert('users', { email: 'ada@example.com' })),
+      store.update('users', user.id, rename()),
+    ]);
+    await store.transaction((tx) => {
+      for (let i = 0; i < 30; i++) tx.update('users', user.id, rename());
+    });
+    for (let i = 0; i < 3; i++) await store.update('users', user.id, rename());
+    expect(seqs()).toEqual(upTo(60));
+    expect(store.lastChangeSeq()).toBe(60);
+    expect(seqs(50, 3)).toEqual([51, 52, 53]);
+    expect(seqs(20, 45)).toEqual(upTo(60, 21));
+    // Each update's entry in the order they were made: the values committed, without the rolled-back ones.
+    const tokens = store.changes().flatMap((c) => (c.op === 'update' ? [Number(/^token (\d+)$/.exec(c.values!.verification_token as string)![1])] : []));
+    expect(tokens).toEqual([...upTo(19, 0), ...upTo(69, 32)]);
+
+    await store.close();
+    store = await openAgentTalk(profileDir, { clock: ticking() });
+    await store.update('users', user.id, rename());
+    expect(seqs()).toEqual(upTo(61));
+  });
 });
